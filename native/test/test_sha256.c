@@ -1,0 +1,247 @@
+/*
+ * test_sha256 — NIST FIPS 180-2 vectors through every SHA-256 implementation, fed in one call and
+ * in random-sized chunks, a padding-boundary sweep (lengths 0..200, digest of digests), the
+ * default one-shot API, and a portable-vs-SHA-NI differential over random messages.
+ *
+ * Exit: 0 all passed, 1 any failure, 77 nothing could be tested.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tw_hash.h"
+
+struct tally {
+	unsigned passed;
+	unsigned failed;
+};
+
+/* splitmix64: deterministic, seed fixed per test */
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void
+to_hex(char *out, const uint8_t *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static void
+check_digest(struct tally *t, const char *what, const char *impl, const uint8_t got[TW_SHA256_LEN],
+	const char *want_hex)
+{
+	char hex[2 * TW_SHA256_LEN + 1];
+
+	to_hex(hex, got, TW_SHA256_LEN);
+	if (strcmp(hex, want_hex) == 0) {
+		t->passed++;
+	} else {
+		t->failed++;
+		printf("FAIL %s [%s]\n  got  %s\n  want %s\n", what, impl, hex, want_hex);
+	}
+}
+
+static void
+hash_once(const tw_sha256_impl *impl, const void *data, size_t len, uint8_t out[TW_SHA256_LEN])
+{
+	tw_sha256_ctx ctx;
+
+	tw_sha256_init(&ctx, impl);
+	tw_sha256_update(&ctx, data, len);
+	tw_sha256_final(&ctx, out);
+}
+
+static void
+hash_chunked(const tw_sha256_impl *impl, const uint8_t *data, size_t len, uint64_t *rng,
+	uint8_t out[TW_SHA256_LEN])
+{
+	tw_sha256_ctx ctx;
+	size_t off = 0;
+
+	tw_sha256_init(&ctx, impl);
+	while (off < len) {
+		size_t n = 1 + (size_t)(rng_next(rng) % 200);
+
+		if (n > len - off)
+			n = len - off;
+		tw_sha256_update(&ctx, data + off, n);
+		off += n;
+	}
+	tw_sha256_final(&ctx, out);
+}
+
+struct vector {
+	const char *name;
+	const char *msg;   /* NULL: one million 'a' */
+	const char *want;
+};
+
+static const struct vector vectors[] = {
+	{ "abc", "abc",
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ "empty", "",
+	  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+	{ "448-bit", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	{ "896-bit", "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+	  "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+	  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+	{ "million-a", NULL,
+	  "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
+};
+
+/* SHA-256 over the concatenated SHA-256 of pat(0), ..., pat(200), pat(n)[i] = 7i + 3. */
+static const char sweep_want[] = "3275febb4612d86d586eb9f11cd21e648a9fc7d95e0f6b8d362786e28c9c5b79";
+
+static void
+test_impl(struct tally *t, const tw_sha256_impl *impl, const uint8_t *million)
+{
+	uint64_t rng = 0x7477697265ULL;
+	uint8_t pat[200], d[TW_SHA256_LEN];
+	tw_sha256_ctx outer;
+	char what[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+		const struct vector *v = &vectors[i];
+		const uint8_t *msg = v->msg != NULL ? (const uint8_t *)v->msg : million;
+		size_t len = v->msg != NULL ? strlen(v->msg) : 1000000;
+
+		hash_once(impl, msg, len, d);
+		snprintf(what, sizeof what, "%s one call", v->name);
+		check_digest(t, what, impl->name, d, v->want);
+
+		hash_chunked(impl, msg, len, &rng, d);
+		snprintf(what, sizeof what, "%s chunked", v->name);
+		check_digest(t, what, impl->name, d, v->want);
+	}
+
+	for (i = 0; i < sizeof pat; i++)
+		pat[i] = (uint8_t)(7 * i + 3);
+	tw_sha256_init(&outer, impl);
+	for (n = 0; n <= sizeof pat; n++) {
+		hash_once(impl, pat, n, d);
+		tw_sha256_update(&outer, d, sizeof d);
+	}
+	tw_sha256_final(&outer, d);
+	check_digest(t, "length sweep 0..200", impl->name, d, sweep_want);
+}
+
+static void
+test_default(struct tally *t, const uint8_t *million)
+{
+	const tw_sha256_impl *def = tw_sha256_default();
+	uint8_t d[TW_SHA256_LEN];
+	tw_sha256_ctx ctx;
+
+	if (def == NULL || def->compress == NULL) {
+		t->failed++;
+		printf("FAIL tw_sha256_default() returned no implementation\n");
+		return;
+	}
+	tw_sha256("abc", 3, d);
+	check_digest(t, "tw_sha256 one-shot abc", def->name, d, vectors[0].want);
+	tw_sha256(NULL, 0, d);
+	check_digest(t, "tw_sha256 one-shot NULL/0", def->name, d, vectors[1].want);
+	tw_sha256(million, 1000000, d);
+	check_digest(t, "tw_sha256 one-shot million-a", def->name, d, vectors[4].want);
+
+	tw_sha256_init(&ctx, NULL);
+	if (ctx.impl != def) {
+		t->failed++;
+		printf("FAIL tw_sha256_init(NULL) did not pick the default\n");
+	} else {
+		t->passed++;
+	}
+	tw_sha256_update(&ctx, "ab", 2);
+	tw_sha256_update(&ctx, NULL, 0);
+	tw_sha256_update(&ctx, "c", 1);
+	tw_sha256_final(&ctx, d);
+	check_digest(t, "init(NULL) abc in pieces", def->name, d, vectors[0].want);
+}
+
+static void
+test_differential(struct tally *t, const tw_sha256_impl *a, const tw_sha256_impl *b)
+{
+	uint8_t buf[4096 + 16];
+	uint64_t rng = 0x646966ULL;
+	unsigned bad = 0;
+	int iter;
+
+	for (iter = 0; iter < 2000; iter++) {
+		size_t len = (size_t)(rng_next(&rng) % 4097);
+		size_t off = (size_t)(rng_next(&rng) % 16);   /* misaligned starts too */
+		uint8_t da[TW_SHA256_LEN], db[TW_SHA256_LEN];
+		size_t i;
+
+		for (i = 0; i < len; i++)
+			buf[off + i] = (uint8_t)rng_next(&rng);
+		hash_once(a, buf + off, len, da);
+		if (iter & 1)
+			hash_chunked(b, buf + off, len, &rng, db);
+		else
+			hash_once(b, buf + off, len, db);
+		if (memcmp(da, db, sizeof da) != 0) {
+			if (bad++ < 5)
+				printf("FAIL differential %s vs %s: iteration %d, length %zu, offset %zu\n",
+					a->name, b->name, iter, len, off);
+		}
+	}
+	if (bad == 0) {
+		t->passed++;
+	} else {
+		t->failed++;
+		printf("FAIL differential %s vs %s: %u of 2000 messages differ\n", a->name, b->name, bad);
+	}
+}
+
+int
+main(void)
+{
+	const tw_sha256_impl *portable = tw_sha256_portable_get();
+	const tw_sha256_impl *ni = tw_sha256_ni_get();
+	uint8_t *million = malloc(1000000);
+	struct tally tally = { 0, 0 };
+	struct tally *t = &tally;
+
+	if (million == NULL) {
+		printf("test_sha256: out of memory\n");
+		return 1;
+	}
+	memset(million, 'a', 1000000);
+
+	if (portable != NULL) {
+		test_impl(t, portable, million);
+	} else {
+		t->failed++;
+		printf("FAIL portable: tw_sha256_portable_get() returned NULL\n");
+	}
+	if (ni != NULL) {
+		test_impl(t, ni, million);
+		if (portable != NULL)
+			test_differential(t, portable, ni);
+	} else {
+		printf("SKIP shani: CPU lacks SHA-NI\n");
+	}
+	test_default(t, million);
+	free(million);
+
+	printf("test_sha256: %u passed, %u failed\n", t->passed, t->failed);
+	if (t->failed != 0)
+		return 1;
+	return t->passed == 0 ? 77 : 0;
+}

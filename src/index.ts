@@ -1,0 +1,10 @@
+/**
+ * tickwire — low-latency connections to trading venues. Public entry point: everything a user
+ * imports comes from here.
+ */
+export { sha256 } from './crypto/sha256.js';
+export { HmacSigner, type HmacPayload } from './crypto/hmac-signer.js';
+export { mask, unmask, MASK_NATIVE_MIN_BYTES } from './ws/mask.js';
+export { buildFrame, frameSize, Opcode, type FrameOptions } from './ws/frame.js';
+export { TickwireError, type TickwireErrorCode, type TickwireErrorOptions } from './native/errors.js';
+export { native, type IoUringProbe, type NativeFeatures, type NativeInfo } from './native/introspect.js';

@@ -1,0 +1,90 @@
+/**
+ * Typed errors. Every failure tickwire reports is a {@link TickwireError} with a stable `code`
+ * that callers can switch on; `reason` names the precise native condition where there is one.
+ */
+
+/** Stable error codes. New codes may be added; existing ones keep their meaning. */
+export type TickwireErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'BUFFER_TOO_SMALL'
+  | 'UNSUPPORTED'
+  | 'NATIVE_LOAD_FAILED'
+  | 'WS_PROTOCOL_ERROR'
+  | 'WS_INVALID_UTF8'
+  | 'WS_MESSAGE_TOO_BIG'
+  | 'INTERNAL';
+
+export interface TickwireErrorOptions {
+  /** The native condition behind the error, e.g. `'WS_RSV'` (a TW_ERR_* name without the prefix). */
+  reason?: string;
+  /** The native status number (negative TW_ERR_* value), when the error came from C. */
+  status?: number;
+  /** For WebSocket protocol errors: the close code the connection is failed with (1002, 1007, 1009). */
+  closeCode?: number;
+  cause?: unknown;
+}
+
+export class TickwireError extends Error {
+  readonly code: TickwireErrorCode;
+  readonly reason: string | undefined;
+  readonly status: number | undefined;
+  readonly closeCode: number | undefined;
+
+  constructor(code: TickwireErrorCode, message: string, options: TickwireErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TickwireError';
+    this.code = code;
+    this.reason = options.reason;
+    this.status = options.status;
+    this.closeCode = options.closeCode;
+  }
+}
+
+/** Close code RFC 6455 calls for, by native status name. */
+function closeCodeFor(name: string): number | undefined {
+  if (name === 'WS_INVALID_UTF8') return 1007;
+  if (name === 'WS_TOO_BIG') return 1009;
+  if (name.startsWith('WS_')) return 1002;
+  return undefined;
+}
+
+function codeFor(name: string): TickwireErrorCode {
+  switch (name) {
+    case 'INVAL':
+      return 'INVALID_ARGUMENT';
+    case 'BUFFER_TOO_SMALL':
+      return 'BUFFER_TOO_SMALL';
+    case 'UNSUPPORTED':
+      return 'UNSUPPORTED';
+    case 'WS_INVALID_UTF8':
+      return 'WS_INVALID_UTF8';
+    case 'WS_TOO_BIG':
+      return 'WS_MESSAGE_TOO_BIG';
+    default:
+      return name.startsWith('WS_') ? 'WS_PROTOCOL_ERROR' : 'INTERNAL';
+  }
+}
+
+/**
+ * Builds the error for a negative native status. `names` maps status numbers to TW_ERR_* names
+ * (from the addon), `describe` gives the core's one-line message.
+ */
+export function errorFromStatus(
+  status: number,
+  names: ReadonlyMap<number, string>,
+  describe: (status: number) => string,
+  context: string,
+): TickwireError {
+  const name = names.get(status) ?? 'UNKNOWN';
+  const closeCode = closeCodeFor(name);
+  return new TickwireError(codeFor(name), `${context}: ${describe(status)}`, {
+    reason: name,
+    status,
+    ...(closeCode === undefined ? {} : { closeCode }),
+  });
+}
+
+/** Throws a TickwireError('INVALID_ARGUMENT') with a message naming the argument. */
+export function invalidArgument(message: string): never {
+  throw new TickwireError('INVALID_ARGUMENT', message);
+}

@@ -1,0 +1,23 @@
+/** Deterministic pseudo-random bytes for tests (xorshift64*), so failures reproduce. */
+export class Rng {
+  #s: bigint;
+  constructor(seed = 0x9e3779b97f4a7c15n) {
+    this.#s = seed;
+  }
+  next(): number {
+    let x = this.#s;
+    x ^= x >> 12n;
+    x ^= (x << 25n) & 0xffffffffffffffffn;
+    x ^= x >> 27n;
+    this.#s = x;
+    return Number(((x * 0x2545f4914f6cdd1dn) >> 32n) & 0xffffffffn);
+  }
+  int(maxExclusive: number): number {
+    return this.next() % maxExclusive;
+  }
+  bytes(n: number): Buffer {
+    const b = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) b[i] = this.next() & 0xff;
+    return b;
+  }
+}
