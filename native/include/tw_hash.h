@@ -29,7 +29,7 @@ typedef struct tw_sha256_impl {
 
 /* Always available. */
 const tw_sha256_impl *tw_sha256_portable_get(void);
-/* NULL when the CPU lacks SHA-NI + SSE4.1 (or the build cannot target it). */
+/* NULL when the CPU lacks SHA-NI + SSSE3 + SSE4.1 (or the build cannot target it). */
 const tw_sha256_impl *tw_sha256_ni_get(void);
 /* The implementation chosen by tw_select_impls(). */
 const tw_sha256_impl *tw_sha256_default(void);

@@ -96,9 +96,11 @@ typedef struct tw_ws_event {
 	int opcode;            /* DATA: TEXT or BINARY (the message's opcode); CONTROL: PING/PONG/CLOSE */
 	int first;             /* DATA: first piece of the message */
 	int fin;               /* DATA: last piece of the message (empty messages: one piece, len 0) */
-	const uint8_t *data;   /* DATA: points into the caller's input; CONTROL: into the parser */
-	size_t len;
-	unsigned close_code;   /* CONTROL+CLOSE: the peer's code (1005 if none); ERROR: code to send */
+	const uint8_t *data;   /* DATA: points into the caller's input; CONTROL: into the parser (for a
+	                          close frame the whole payload: the reason starts at data + 2) */
+	size_t len;            /* DATA: may be 0 for any empty data frame, middle fragments included */
+	unsigned close_code;   /* CONTROL+CLOSE: the peer's code (1005 if none; 0 for ping/pong);
+	                          ERROR: code to send */
 	int status;            /* ERROR: TW_ERR_WS_* */
 } tw_ws_event;
 
@@ -128,6 +130,7 @@ typedef struct tw_ws_parser {
 	uint8_t closed;        /* a close frame was received */
 } tw_ws_parser;
 
+/* Any role other than TW_WS_ROLE_SERVER is taken as TW_WS_ROLE_CLIENT. */
 void tw_ws_parser_init(tw_ws_parser *p, int role, uint64_t max_message);
 
 /*
@@ -135,8 +138,13 @@ void tw_ws_parser_init(tw_ws_parser *p, int role, uint64_t max_message);
  * bytes were consumed (call again with the rest). Each call reports at most one event in *ev
  * (TW_WS_EV_NONE if none). DATA events point into `in`; in the SERVER role the payload is unmasked
  * in place first. Byte-at-a-time input gives the same messages as whole frames, in more pieces.
- * After an ERROR every call returns 0 consumed and the same ERROR. A text message is UTF-8
- * validated across its fragments; an invalid sequence is reported before the piece holding it.
+ * On the call that reports an ERROR the return value counts the bytes accepted before it (header
+ * bytes before the offending one, or the whole header when a length rule fails; a failing control
+ * payload counts, a text piece that fails UTF-8 does not). After an ERROR every call returns 0
+ * consumed and the same ERROR. A text message is UTF-8 validated across its fragments; an invalid
+ * sequence is reported before the piece holding it, so no DATA event carries an invalid byte.
+ * Non-shortest length encodings are accepted on data frames (as most peers do); a control frame
+ * using the 16/64-bit forms is CONTROL_TOO_BIG.
  */
 size_t tw_ws_parse(tw_ws_parser *p, uint8_t *in, size_t len, tw_ws_event *ev);
 
@@ -150,7 +158,8 @@ size_t tw_ws_write_header(uint8_t *out, int fin, int opcode, uint64_t payload_le
 /*
  * Writes a whole frame (header + payload masked with `mask` in one pass; mask NULL = unmasked copy)
  * into out[0..cap). Returns the frame length, or TW_ERR_BUFFER_TOO_SMALL / TW_ERR_INVAL (control
- * frame over 125 bytes or fragmented, bad opcode). `payload` must not overlap `out`.
+ * frame over 125 bytes or fragmented, bad opcode, NULL out, NULL payload with len != 0, or
+ * len > INT64_MAX - 14). `payload` must not overlap `out`.
  */
 int64_t tw_ws_write_frame(uint8_t *out, size_t cap, int fin, int opcode,
 	const uint8_t *payload, size_t len, const uint8_t mask[4]);

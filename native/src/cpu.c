@@ -87,8 +87,8 @@ tw_select_impls(unsigned allowed)
 	const tw_sha256_impl *s = NULL;
 	const tw_mask_impl *m = NULL;
 
-	if ((f & TW_CPU_SHA) && (f & TW_CPU_SSE41) && (s = tw_sha256_ni_get()) != NULL)
-		used |= TW_CPU_SHA | TW_CPU_SSE41;
+	if ((f & TW_CPU_SHA) && (f & TW_CPU_SSE41) && (f & TW_CPU_SSSE3) && (s = tw_sha256_ni_get()) != NULL)
+		used |= TW_CPU_SHA | TW_CPU_SSE41 | TW_CPU_SSSE3;
 	else
 		s = tw_sha256_portable_get();
 	if ((f & TW_CPU_AVX512) && (m = tw_mask_avx512_get()) != NULL)

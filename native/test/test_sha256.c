@@ -197,15 +197,16 @@ test_differential(struct tally *t, const tw_sha256_impl *a, const tw_sha256_impl
 			hash_once(b, buf + off, len, db);
 		if (memcmp(da, db, sizeof da) != 0) {
 			if (bad++ < 5)
-				printf("FAIL differential %s vs %s: iteration %d, length %zu, offset %zu\n",
-					a->name, b->name, iter, len, off);
+				printf("FAIL differential %s vs %s: iteration %d, length %zu, "
+					"offset %zu\n", a->name, b->name, iter, len, off);
 		}
 	}
 	if (bad == 0) {
 		t->passed++;
 	} else {
 		t->failed++;
-		printf("FAIL differential %s vs %s: %u of 2000 messages differ\n", a->name, b->name, bad);
+		printf("FAIL differential %s vs %s: %u of 2000 messages differ\n",
+			a->name, b->name, bad);
 	}
 }
 

@@ -12,7 +12,7 @@
  *
  * Short MACs are latency-bound (inner -> outer is a dependency chain), so the stack blocks are
  * written before the first compression and the digest goes into the outer block as whole words;
- * see store_be32_word. Together these took HMAC of 256 bytes with SHA-NI from ~275 to ~235 ns.
+ * see tw_store_be32 in inner.h. Together these took HMAC of 256 bytes with SHA-NI from ~275 to ~235 ns.
  */
 #include "inner.h"
 #include "tw_hash.h"
@@ -28,29 +28,6 @@ static const uint8_t outer_pad[TW_SHA256_BLOCK_LEN - TW_SHA256_LEN] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x03, 0x00
 };
 
-/*
- * Big-endian stores as whole words. The blocks built here are loaded right back by the next
- * compression, 16 bytes at a time; byte stores (what gcc makes of tw_store_be32 here) defeat
- * store-to-load forwarding and cost about 20 ns per MAC.
- */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static inline void
-store_be32_word(uint8_t *p, uint32_t v)
-{
-	v = __builtin_bswap32(v);
-	memcpy(p, &v, sizeof v);
-}
-
-static inline void
-store_be64_word(uint8_t *p, uint64_t v)
-{
-	v = __builtin_bswap64(v);
-	memcpy(p, &v, sizeof v);
-}
-#else
-#define store_be32_word tw_store_be32
-#define store_be64_word tw_store_be64
-#endif
 
 static void
 pad_state(uint32_t state[8], const uint8_t key[TW_SHA256_BLOCK_LEN], uint8_t pad,
@@ -67,7 +44,8 @@ pad_state(uint32_t state[8], const uint8_t key[TW_SHA256_BLOCK_LEN], uint8_t pad
 
 /* see tw_hash.h */
 void
-tw_hmac_key_init(tw_hmac_key *key, const void *secret, size_t secret_len, const tw_sha256_impl *impl)
+tw_hmac_key_init(tw_hmac_key *key, const void *secret, size_t secret_len,
+	const tw_sha256_impl *impl)
 {
 	uint8_t k[TW_SHA256_BLOCK_LEN];
 
@@ -114,7 +92,7 @@ tw_hmac_sha256(const tw_hmac_key *key, const void *msg, size_t len, uint8_t out[
 	if (rem != 0)
 		memcpy(last, p + nblocks * TW_SHA256_BLOCK_LEN, rem);
 	last[rem] = 0x80;
-	store_be64_word(last + nlast * TW_SHA256_BLOCK_LEN - 8,
+	tw_store_be64(last + nlast * TW_SHA256_BLOCK_LEN - 8,
 		((uint64_t)len + TW_SHA256_BLOCK_LEN) << 3);
 
 	/* inner: H((K ^ ipad) || msg), the first block already absorbed */
@@ -125,12 +103,12 @@ tw_hmac_sha256(const tw_hmac_key *key, const void *msg, size_t len, uint8_t out[
 
 	/* outer: H((K ^ opad) || inner digest), exactly one block */
 	for (i = 0; i < 8; i++)
-		store_be32_word(outer + 4 * i, st[i]);
+		tw_store_be32(outer + 4 * i, st[i]);
 	memcpy(st, key->outer, sizeof st);
 	compress(st, outer, 1);
 
 	for (i = 0; i < 8; i++)
-		store_be32_word(out + 4 * i, st[i]);
+		tw_store_be32(out + 4 * i, st[i]);
 }
 
 /* see tw_hash.h */

@@ -17,30 +17,6 @@ static const uint32_t sha256_iv[8] = {
 	0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
 };
 
-/*
- * Big-endian stores as whole words: the padding block is loaded right back by the compression
- * 16 bytes at a time, and byte stores (what gcc makes of tw_store_be32/64) defeat store-to-load
- * forwarding.
- */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static inline void
-store_be32_word(uint8_t *p, uint32_t v)
-{
-	v = __builtin_bswap32(v);
-	memcpy(p, &v, sizeof v);
-}
-
-static inline void
-store_be64_word(uint8_t *p, uint64_t v)
-{
-	v = __builtin_bswap64(v);
-	memcpy(p, &v, sizeof v);
-}
-#else
-#define store_be32_word tw_store_be32
-#define store_be64_word tw_store_be64
-#endif
-
 /* see tw_hash.h */
 void
 tw_sha256_init(tw_sha256_ctx *ctx, const tw_sha256_impl *impl)
@@ -100,11 +76,11 @@ tw_sha256_final(tw_sha256_ctx *ctx, uint8_t out[TW_SHA256_LEN])
 		memset(last, 0, 2 * TW_SHA256_BLOCK_LEN);
 	memcpy(last, ctx->buf, used);
 	last[used] = 0x80;
-	store_be64_word(last + nblocks * TW_SHA256_BLOCK_LEN - 8, ctx->count << 3);
+	tw_store_be64(last + nblocks * TW_SHA256_BLOCK_LEN - 8, ctx->count << 3);
 	ctx->impl->compress(ctx->state, last, nblocks);
 
 	for (i = 0; i < 8; i++)
-		store_be32_word(out + 4 * i, ctx->state[i]);
+		tw_store_be32(out + 4 * i, ctx->state[i]);
 }
 
 /* see tw_hash.h */

@@ -23,15 +23,26 @@
 #include <immintrin.h>
 
 static const _Alignas(16) uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5,
+	0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+	0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5,
+	0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
 };
+
+/* Four message words, big-endian, any alignment. */
+#define LOAD_BE(p)   _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p)), bswap)
 
 /*
  * Rounds 4g..4g+3 with schedule words W[4g..4g+3] in `cur`. `prev` holds W[4g-4..4g-1] and gets
@@ -58,7 +69,7 @@ sha256_ni_compress(uint32_t state[8], const uint8_t *blocks, size_t nblocks)
 	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
 	__m128i st0, st1, tmp;
 
-	/* state[0..3] = ABCD, state[4..7] = EFGH (lowest lane first) -> st0 = ABEF, st1 = CDGH */
+	/* Lanes are named from the highest down: state[0..3] loads as DCBA, state[4..7] as HGFE. */
 	tmp = _mm_loadu_si128((const __m128i *)(const void *)&state[0]);
 	st1 = _mm_loadu_si128((const __m128i *)(const void *)&state[4]);
 	tmp = _mm_shuffle_epi32(tmp, 0xB1);            /* CDAB */
@@ -70,10 +81,10 @@ sha256_ni_compress(uint32_t state[8], const uint8_t *blocks, size_t nblocks)
 		__m128i save0 = st0, save1 = st1;
 		__m128i m0, m1, m2, m3;
 
-		m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blocks + 0)), bswap);
-		m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blocks + 16)), bswap);
-		m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blocks + 32)), bswap);
-		m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blocks + 48)), bswap);
+		m0 = LOAD_BE(blocks + 0);
+		m1 = LOAD_BE(blocks + 16);
+		m2 = LOAD_BE(blocks + 32);
+		m3 = LOAD_BE(blocks + 48);
 
 		GROUP(0,  m0, m3, m1, 0, 0);
 		GROUP(1,  m1, m0, m2, 0, 1);
@@ -115,7 +126,7 @@ static const tw_sha256_impl sha256_ni_impl = {
 const tw_sha256_impl *
 tw_sha256_ni_get(void)
 {
-	const unsigned need = TW_CPU_SHA | TW_CPU_SSE41;
+	const unsigned need = TW_CPU_SHA | TW_CPU_SSE41 | TW_CPU_SSSE3;
 
 	if ((tw_cpu_detect() & need) != need)
 		return NULL;

@@ -13,15 +13,17 @@
  * largest piece available, unmasked in place (the mask offset is the payload position, so pieces
  * unmask the same as a whole frame), so a frame that arrives whole is one DATA event.
  *
- * Checks run as early as the bytes allow, so byte-at-a-time input fails at the same frame as
- * whole frames: byte 0 (RSV, opcode, control FIN, continuation state), byte 1 (mask bit vs role,
- * control length, 1-byte close), the full header (64-bit length MSB, message size against
- * max_message: before any payload byte is taken). Text is UTF-8 checked piece by piece before the
- * piece is returned, so an invalid byte fails the connection and no DATA event ever carries it;
- * the final piece also requires the message to end on a character boundary.
+ * Header rules run in the same order whatever the cut, so byte-at-a-time input fails with the
+ * same status at the same frame as whole frames: on byte 0 (RSV, opcode, control FIN,
+ * continuation state), on byte 1 (mask bit vs role, control length, 1-byte close), on the whole
+ * header (64-bit length MSB, message size against max_message: before any payload byte is taken).
+ * Text is UTF-8 checked piece by piece before the piece is returned, so an invalid byte fails the
+ * connection and no DATA event ever carries it; the final piece must also end on a character
+ * boundary.
  *
- * On the call that finds an error the return value counts the bytes taken before the offending
- * header or piece; every later call returns 0 and the same ERROR event.
+ * The call that reports an error returns the bytes accepted before it: header bytes before the
+ * offending one (the whole header when a length rule fails), the control payload when its content
+ * fails, nothing of a text piece that fails UTF-8. Every later call returns 0 and the same ERROR.
  */
 #include "inner.h"
 #include "tw_ws.h"
@@ -296,13 +298,14 @@ tw_ws_parse(tw_ws_parser *p, uint8_t *in, size_t len, tw_ws_event *ev)
 				size_t need = header_size(b1);
 
 				if (TW_LIKELY(len - pos >= need)) {
-					if ((st = check_b0(p, b0)) != TW_OK
-						|| (st = check_b1(p, b0, b1)) != TW_OK
-						|| (st = decode_header(p, in + pos)) != TW_OK)
-					{
+					/* error counts as in the gathering path below */
+					if ((st = check_b0(p, b0)) != TW_OK)
 						return fail(p, st, ev, pos);
-					}
+					if ((st = check_b1(p, b0, b1)) != TW_OK)
+						return fail(p, st, ev, pos + 1);
 					pos += need;
+					if ((st = decode_header(p, in + pos - need)) != TW_OK)
+						return fail(p, st, ev, pos);
 					break;
 				}
 			}
