@@ -12,9 +12,12 @@ static napi_value Mask(napi_env env, napi_callback_info info) {
   int32_t k;
   if (!tw_bytes(env, argv[0], &buf, &len, "buffer") || !tw_i32(env, argv[1], &k, "mask key"))
     return nullptr;
-  const uint32_t u = uint32_t(k);
-  const uint8_t key[4] = {uint8_t(u), uint8_t(u >> 8), uint8_t(u >> 16), uint8_t(u >> 24)};
-  tw_mask(buf, len, key, 0);
+  // Little-endian packing = memory order: straight to the chosen implementation, no rotation.
+  uint32_t u = uint32_t(k);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  u = __builtin_bswap32(u);
+#endif
+  tw_mask_default()->mask(buf, len, u);
   return nullptr;
 }
 

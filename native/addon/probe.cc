@@ -4,7 +4,6 @@
 #include <liburing.h>
 
 #include <cstdio>
-#include <string_view>
 
 #include "addon.h"
 #include "args.h"
@@ -93,10 +92,9 @@ static napi_value ProbeIoUring(napi_env env, napi_callback_info) {
 static napi_value Statuses(napi_env env, napi_callback_info) {
   napi_value obj;
   napi_create_object(env, &obj);
-  for (int s = 0; s >= -1000; s--) {
+  for (size_t i = 0; i < tw_status_count(); i++) {
+    int s = tw_status_at(i);
     const char *name = tw_status_name(s);
-    if (name[0] == 'U' && std::string_view(name) == "UNKNOWN")
-      continue;
     napi_value v;
     napi_create_int32(env, s, &v);
     set(env, obj, name, v);

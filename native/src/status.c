@@ -29,6 +29,25 @@ static const struct status_entry entries[] = {
 	{ TW_ERR_WS_INVALID_UTF8, "WS_INVALID_UTF8", "invalid UTF-8 in a text message or close reason" },
 	{ TW_ERR_WS_TOO_BIG, "WS_TOO_BIG", "message larger than the configured maximum" },
 	{ TW_ERR_WS_AFTER_CLOSE, "WS_AFTER_CLOSE", "data received after a close frame" },
+	{ TW_ERR_TLS_PIN_MISMATCH, "TLS_PIN_MISMATCH", "no certificate in the chain matches a pinned public key" },
+	{ TW_ERR_TLS_CERT_EXPIRED, "TLS_CERT_EXPIRED", "certificate expired or not yet valid" },
+	{ TW_ERR_TLS_BAD_HOSTNAME, "TLS_BAD_HOSTNAME", "certificate does not match the server name" },
+	{ TW_ERR_TLS_UNTRUSTED, "TLS_UNTRUSTED", "certificate chain does not lead to a trusted CA" },
+	{ TW_ERR_TLS_HANDSHAKE_TIMEOUT, "TLS_HANDSHAKE_TIMEOUT", "TLS handshake timed out" },
+	{ TW_ERR_TLS_PROTOCOL_VERSION, "TLS_PROTOCOL_VERSION", "no common TLS version (tickwire speaks TLS 1.2)" },
+	{ TW_ERR_TLS_ALERT, "TLS_ALERT", "the server sent a fatal TLS alert" },
+	{ TW_ERR_TLS_PROTOCOL, "TLS_PROTOCOL", "TLS protocol failure" },
+	{ TW_ERR_TLS_BAD_CERT, "TLS_BAD_CERT", "certificate could not be decoded or uses an unsupported key" },
+	{ TW_ERR_TLS_BAD_CA, "TLS_BAD_CA", "no usable certificate in the CA bundle" },
+	{ TW_ERR_TLS_CLOSED, "TLS_CLOSED", "the server ended the TLS session" },
+	{ TW_ERR_HTTP_BAD_RESPONSE, "HTTP_BAD_RESPONSE", "malformed HTTP response to the upgrade" },
+	{ TW_ERR_HTTP_STATUS, "HTTP_STATUS", "the server refused the WebSocket upgrade" },
+	{ TW_ERR_HTTP_BAD_ACCEPT, "HTTP_BAD_ACCEPT", "Sec-WebSocket-Accept does not match the key sent" },
+	{ TW_ERR_HTTP_TOO_LARGE, "HTTP_TOO_LARGE", "HTTP response head too large" },
+	{ TW_ERR_HTTP_BAD_UPGRADE, "HTTP_BAD_UPGRADE", "Upgrade/Connection headers missing or wrong" },
+	{ TW_ERR_CONN_CLOSED, "CONN_CLOSED", "the peer closed the connection" },
+	{ TW_ERR_CONN_TIMEOUT, "CONN_TIMEOUT", "the connection timed out" },
+	{ TW_ERR_CONN_BACKPRESSURE, "CONN_BACKPRESSURE", "send queue full" },
 };
 
 static const struct status_entry *
@@ -40,12 +59,16 @@ find(int status)
 	return NULL;
 }
 
+#define TW_ERRNO_MAX 4095
+
 /* see tw.h */
 const char *
 tw_status_name(int status)
 {
 	const struct status_entry *e = find(status);
-	return e ? e->name : "UNKNOWN";
+	if (e != NULL)
+		return e->name;
+	return (status < 0 && status >= -TW_ERRNO_MAX) ? "ERRNO" : "UNKNOWN";
 }
 
 /* see tw.h */
@@ -53,5 +76,21 @@ const char *
 tw_status_message(int status)
 {
 	const struct status_entry *e = find(status);
-	return e ? e->message : "unknown status";
+	if (e != NULL)
+		return e->message;
+	return (status < 0 && status >= -TW_ERRNO_MAX) ? "system call failed (see errno)" : "unknown status";
+}
+
+/* see tw.h */
+size_t
+tw_status_count(void)
+{
+	return sizeof entries / sizeof entries[0];
+}
+
+/* see tw.h */
+int
+tw_status_at(size_t i)
+{
+	return i < tw_status_count() ? entries[i].status : TW_OK;
 }

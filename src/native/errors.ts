@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /**
  * Typed errors. Every failure tickwire reports is a {@link TickwireError} with a stable `code`
  * that callers can switch on; `reason` names the precise native condition where there is one.
@@ -9,6 +11,7 @@ export type TickwireErrorCode =
   | 'BUFFER_TOO_SMALL'
   | 'UNSUPPORTED'
   | 'NATIVE_LOAD_FAILED'
+  | 'SYSTEM_ERROR'
   | 'WS_PROTOCOL_ERROR'
   | 'WS_INVALID_UTF8'
   | 'WS_MESSAGE_TOO_BIG'
@@ -40,6 +43,9 @@ export class TickwireError extends Error {
   }
 }
 
+/** errno number → name ('ECONNREFUSED'), for statuses that are a syscall's -errno. */
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
 /** Close code RFC 6455 calls for, by native status name. */
 function closeCodeFor(name: string): number | undefined {
   if (name === 'WS_INVALID_UTF8') return 1007;
@@ -66,7 +72,8 @@ function codeFor(name: string): TickwireErrorCode {
 }
 
 /**
- * Builds the error for a negative native status. `names` maps status numbers to TW_ERR_* names
+ * Builds the error for a negative native status: a TW_ERR_* code, or a syscall's -errno (reported
+ * as SYSTEM_ERROR with the errno's name as `reason`). `names` maps status numbers to TW_ERR_* names
  * (from the addon), `describe` gives the core's one-line message.
  */
 export function errorFromStatus(
@@ -75,6 +82,10 @@ export function errorFromStatus(
   describe: (status: number) => string,
   context: string,
 ): TickwireError {
+  if (!names.has(status) && status < 0 && status >= -4095) {
+    const errno = errnoNames.get(-status) ?? `errno ${-status}`;
+    return new TickwireError('SYSTEM_ERROR', `${context}: ${errno}`, { reason: errno, status });
+  }
   const name = names.get(status) ?? 'UNKNOWN';
   const closeCode = closeCodeFor(name);
   return new TickwireError(codeFor(name), `${context}: ${describe(status)}`, {

@@ -6,29 +6,44 @@
 import { binding } from '../native/binding.js';
 import { invalidArgument } from '../native/errors.js';
 
-/** Sizes from here on go to C. Measured crossover on the reference machine (docs/benchmarks.md). */
-export const MASK_NATIVE_MIN_BYTES = 36;
+/** Sizes from here on go to C: the measured crossover on the reference machine (docs/benchmarks.md). */
+export const MASK_NATIVE_MIN_BYTES = 64;
 
-function check(buf: ArrayBufferView, key: Uint8Array, offset: number, fn: string): void {
+function fail(fn: string, buf: unknown, key: unknown, offset: unknown): never {
   if (!ArrayBuffer.isView(buf)) invalidArgument(`${fn}(buf, key, offset): buf must be a Buffer, TypedArray or DataView`);
   if (!(key instanceof Uint8Array) || key.length < 4) invalidArgument(`${fn}(buf, key, offset): key must be a Uint8Array of 4 bytes`);
-  if (!Number.isSafeInteger(offset) || offset < 0) invalidArgument(`${fn}(buf, key, offset): offset must be a non-negative integer`);
+  return invalidArgument(`${fn}(buf, key, offset): offset must be a non-negative integer, got ${String(offset)}`);
 }
 
-function run(buf: ArrayBufferView, key: Uint8Array, offset: number): void {
-  if (buf instanceof Uint8Array && buf.length < MASK_NATIVE_MIN_BYTES) {
-    for (let i = 0; i < buf.length; i++) buf[i] = (buf[i] as number) ^ (key[(offset + i) & 3] as number);
-    return;
+function run(fn: string, buf: ArrayBufferView, key: Uint8Array, offset: number): void {
+  // One combined guard on the hot path; `fail` works out which argument was wrong. Uint8Arrays
+  // (and Buffers) are tested first: their `.length` is inlined by V8, while `byteLength` and
+  // `ArrayBuffer.isView` cost several ns per call (bench/ws/mask.bench.ts).
+  if (!(key instanceof Uint8Array) || key.length < 4 || !(offset >= 0 && Number.isSafeInteger(offset))) {
+    fail(fn, buf, key, offset);
+  }
+  const o = offset & 3;
+  const k0 = key[o] as number;
+  const k1 = key[(o + 1) & 3] as number;
+  const k2 = key[(o + 2) & 3] as number;
+  const k3 = key[(o + 3) & 3] as number;
+  if (buf instanceof Uint8Array) {
+    const n = buf.length;
+    if (n < MASK_NATIVE_MIN_BYTES) {
+      for (let i = 0; i < n; i += 4) {
+        buf[i] = (buf[i] as number) ^ k0;
+        if (i + 1 < n) buf[i + 1] = (buf[i + 1] as number) ^ k1;
+        if (i + 2 < n) buf[i + 2] = (buf[i + 2] as number) ^ k2;
+        if (i + 3 < n) buf[i + 3] = (buf[i + 3] as number) ^ k3;
+      }
+      return;
+    }
+  } else if (!ArrayBuffer.isView(buf)) {
+    fail(fn, buf, key, offset);
   }
   // The key rotated to start at `offset`, packed little-endian as an int32 (a Smi, so no heap
   // number is allocated per call): C never sees the offset.
-  const k =
-    ((key[offset & 3] as number) |
-      ((key[(offset + 1) & 3] as number) << 8) |
-      ((key[(offset + 2) & 3] as number) << 16) |
-      ((key[(offset + 3) & 3] as number) << 24)) |
-    0;
-  binding.mask(buf, k);
+  binding.mask(buf, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24));
 }
 
 /**
@@ -36,12 +51,10 @@ function run(buf: ArrayBufferView, key: Uint8Array, offset: number): void {
  * masked payload, so a payload masked in pieces matches one masked whole.
  */
 export function mask(buf: ArrayBufferView, key: Uint8Array, offset = 0): void {
-  check(buf, key, offset, 'mask');
-  run(buf, key, offset);
+  run('mask', buf, key, offset);
 }
 
 /** Unmasking is the same XOR; a separate name for readable call sites. */
 export function unmask(buf: ArrayBufferView, key: Uint8Array, offset = 0): void {
-  check(buf, key, offset, 'unmask');
-  run(buf, key, offset);
+  run('unmask', buf, key, offset);
 }

@@ -17,7 +17,9 @@ describe('TickwireError', () => {
 
   it('the addon names every core status, and names are unique', () => {
     const statuses = binding.statuses();
-    expect(statuses).toMatchObject({ OK: 0, INVAL: -1, BUFFER_TOO_SMALL: -2, WS_RSV: -100, WS_INVALID_UTF8: -111, WS_TOO_BIG: -112 });
+    expect(statuses).toMatchObject({ OK: 0, INVAL: -5001, BUFFER_TOO_SMALL: -5002, WS_RSV: -5100, WS_INVALID_UTF8: -5111, WS_TOO_BIG: -5112 });
+    // tickwire's codes never collide with a syscall's -errno (-1..-4095)
+    for (const status of Object.values(statuses)) expect(status === 0 || status < -4095).toBe(true);
     expect(new Set(Object.values(statuses)).size).toBe(Object.keys(statuses).length);
     for (const [name, status] of Object.entries(statuses)) {
       expect(statusNames.get(status)).toBe(name);
@@ -46,11 +48,20 @@ describe('TickwireError', () => {
     }
   });
 
+  it('reports a syscall -errno as SYSTEM_ERROR named after the errno', () => {
+    const e = nativeError(-111, 'connect');
+    expect(e.code).toBe('SYSTEM_ERROR');
+    expect(e.reason).toBe('ECONNREFUSED');
+    expect(e.status).toBe(-111);
+    expect(e.message).toBe('connect: ECONNREFUSED');
+    expect(binding.statusMessage(-111)).toMatch(/system call/);
+  });
+
   it('maps argument statuses without a close code, and unknown statuses to INTERNAL', () => {
-    expect(nativeError(-2, 'x').code).toBe('BUFFER_TOO_SMALL');
-    expect(nativeError(-2, 'x').closeCode).toBeUndefined();
-    expect(nativeError(-1, 'x').code).toBe('INVALID_ARGUMENT');
-    const unknown = nativeError(-999, 'x');
+    expect(nativeError(-5002, 'x').code).toBe('BUFFER_TOO_SMALL');
+    expect(nativeError(-5002, 'x').closeCode).toBeUndefined();
+    expect(nativeError(-5001, 'x').code).toBe('INVALID_ARGUMENT');
+    const unknown = nativeError(-9999, 'x');
     expect(unknown.code).toBe('INTERNAL');
     expect(unknown.reason).toBe('UNKNOWN');
   });
