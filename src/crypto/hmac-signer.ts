@@ -28,7 +28,9 @@ export class HmacSigner {
   /** The raw 32-byte MAC as a new Buffer. */
   digest(payload: HmacPayload): Buffer {
     checkPayload(payload, 'digest');
-    return binding.hmacDigest(this.#key, payload);
+    const out = Buffer.allocUnsafe(32); // from Node's pool: far cheaper than a Buffer made in C
+    binding.hmacDigestInto(this.#key, payload, out);
+    return out;
   }
 
   /** The MAC as 64 lowercase hex characters (Binance, Bybit). */

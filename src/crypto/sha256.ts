@@ -7,5 +7,7 @@ export function sha256(data: string | ArrayBufferView): Buffer {
   if (typeof data !== 'string' && !ArrayBuffer.isView(data)) {
     invalidArgument('sha256(data): data must be a string, Buffer, TypedArray or DataView');
   }
-  return binding.sha256(data);
+  const out = Buffer.allocUnsafe(32); // from Node's pool: far cheaper than a Buffer made in C
+  binding.sha256Into(data, out);
+  return out;
 }

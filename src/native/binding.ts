@@ -31,9 +31,10 @@ type Bytes = ArrayBufferView;
 export interface NativeBinding {
   /** `keyLE`: the 4 key bytes, already rotated for the payload offset, packed little-endian as an int32. */
   mask(buf: Bytes, keyLE: number): void;
-  sha256(data: Bytes | string): Buffer;
+  /** Writes the 32-byte digest into out[0..32). */
+  sha256Into(data: Bytes | string, out: Bytes): void;
   hmacCreate(key: Bytes | string): NativeHmacKey;
-  hmacDigest(key: NativeHmacKey, payload: Bytes | string): Buffer;
+  hmacDigestInto(key: NativeHmacKey, payload: Bytes | string, out: Bytes): void;
   hmacHex(key: NativeHmacKey, payload: Bytes | string): string;
   hmacBase64(key: NativeHmacKey, payload: Bytes | string): string;
   hmacSignInto(key: NativeHmacKey, payload: Bytes | string, out: Bytes, offset: number): void;
