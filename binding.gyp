@@ -13,6 +13,8 @@
         "native/src/hash/sha256.c",
         "native/src/hash/sha256_ni.c",
         "native/src/hash/sha256_portable.c",
+        "native/src/http/upgrade.c",
+        "native/src/ws/client.c",
         "native/src/ws/frame.c",
         "native/src/ws/mask.c",
         "native/src/ws/mask_avx2.c",
