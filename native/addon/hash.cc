@@ -88,31 +88,19 @@ static napi_value HmacDigestInto(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-static napi_value HmacHex(napi_env env, napi_callback_info info) {
+// hmacHex / hmacBase64: the MAC as a JS string built from a stack buffer.
+template <size_t N, void (*Encode)(const tw_hmac_key *, const void *, size_t, char *)>
+static napi_value HmacString(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
   tw_hmac_key *key;
   const uint8_t *data;
   size_t len;
   if (!unpack(env, argv[0], argv[1], &key, &data, &len))
     return nullptr;
-  char out[TW_SHA256_HEX_LEN];
-  tw_hmac_sha256_hex(key, data, len, out);
+  char out[N];
+  Encode(key, data, len, out);
   napi_value result;
-  napi_create_string_latin1(env, out, sizeof out, &result);
-  return result;
-}
-
-static napi_value HmacBase64(napi_env env, napi_callback_info info) {
-  TW_ARGS(2);
-  tw_hmac_key *key;
-  const uint8_t *data;
-  size_t len;
-  if (!unpack(env, argv[0], argv[1], &key, &data, &len))
-    return nullptr;
-  char out[TW_SHA256_BASE64_LEN];
-  tw_hmac_sha256_base64(key, data, len, out);
-  napi_value result;
-  napi_create_string_latin1(env, out, sizeof out, &result);
+  napi_create_string_latin1(env, out, N, &result);
   return result;
 }
 
@@ -137,8 +125,8 @@ void tw_addon_init_hash(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "sha256Into", Sha256Into);
   tw_export_fn(env, exports, "hmacCreate", HmacCreate);
   tw_export_fn(env, exports, "hmacDigestInto", HmacDigestInto);
-  tw_export_fn(env, exports, "hmacHex", HmacHex);
-  tw_export_fn(env, exports, "hmacBase64", HmacBase64);
+  tw_export_fn(env, exports, "hmacHex", HmacString<TW_SHA256_HEX_LEN, tw_hmac_sha256_hex>);
+  tw_export_fn(env, exports, "hmacBase64", HmacString<TW_SHA256_BASE64_LEN, tw_hmac_sha256_base64>);
   tw_export_fn(env, exports, "hmacSignInto", HmacSignInto);
   tw_export_int(env, exports, "SHA256_LEN", TW_SHA256_LEN);
   tw_export_int(env, exports, "SHA256_HEX_LEN", TW_SHA256_HEX_LEN);
