@@ -3,8 +3,8 @@
  *
  * Input: bytes 0-1 choose two split points; the rest is the text. One-shot tw_utf8_validate,
  * incremental validation split at those points, byte-at-a-time validation (short inputs) and a
- * plain reference decoder must all agree; once the incremental state has failed it must stay
- * failed.
+ * plain reference decoder (native/test/utf8_ref.h, shared with test_utf8) must all agree; once
+ * the incremental state has failed it must stay failed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,43 +12,9 @@
 
 #include "tw_ws.h"
 
+#include "../test/utf8_ref.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Decode code point by code point; reject overlongs, surrogates, > U+10FFFF, bad structure. */
-static int
-ref_valid(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint32_t c = p[i], cp, min;
-		size_t n, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			n = 1; cp = c & 0x1F; min = 0x80;
-		} else if ((c & 0xF0) == 0xE0) {
-			n = 2; cp = c & 0x0F; min = 0x800;
-		} else if ((c & 0xF8) == 0xF0) {
-			n = 3; cp = c & 0x07; min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -76,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(copy, p, len);
 
-	ref = ref_valid(copy, len);
+	ref = utf8_ref_valid(copy, len);
 	one = tw_utf8_validate(copy, len) == TW_OK;
 	if (one != ref)
 		abort();

@@ -13,18 +13,7 @@
 #include "tw_client.h"
 #include "tw_hash.h"
 
-static unsigned passed, failed;
-#define CHECK(cond, ...)                                        \
-	do {                                                        \
-		if (cond) {                                             \
-			passed++;                                           \
-		} else {                                                \
-			failed++;                                           \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-			printf(__VA_ARGS__);                                \
-			printf("\n");                                       \
-		}                                                       \
-	} while (0)
+#include "test_util.h"
 
 static uint8_t rxb[1 << 16], txb[1 << 20], msgb[1 << 20], headb[TW_CLIENT_MAX_HEAD];
 
@@ -355,6 +344,5 @@ main(void)
 		test_session(chunks[i]);
 	test_failures();
 	test_eof_and_send();
-	printf("test_client: %u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return test_summary("test_client");
 }

@@ -12,61 +12,25 @@
 
 #include "tw_hash.h"
 
-struct tally {
-	unsigned passed;
-	unsigned failed;
-};
-
-static void
-to_hex(char *out, const uint8_t *in, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-static void
-expect(struct tally *t, int ok, const char *what, const char *impl)
-{
-	if (ok) {
-		t->passed++;
-	} else {
-		t->failed++;
-		printf("FAIL %s [%s]\n", what, impl);
-	}
-}
+#include "test_util.h"
 
 /* Compares the first `len` bytes of `got` with the hex string `want_hex` (2 * len chars). */
 static void
-check_bytes(struct tally *t, const char *what, const char *impl, const uint8_t *got, size_t len,
+check_bytes(const char *what, const char *impl, const uint8_t *got, size_t len,
 	const char *want_hex)
 {
 	char hex[2 * TW_SHA256_LEN + 1];
 
-	to_hex(hex, got, len);
-	if (strlen(want_hex) == 2 * len && memcmp(hex, want_hex, 2 * len) == 0) {
-		t->passed++;
-	} else {
-		t->failed++;
-		printf("FAIL %s [%s]\n  got  %s\n  want %s\n", what, impl, hex, want_hex);
-	}
+	test_hex(hex, got, len);
+	CHECK(strlen(want_hex) == 2 * len && memcmp(hex, want_hex, 2 * len) == 0,
+		"%s [%s]\n  got  %s\n  want %s", what, impl, hex, want_hex);
 }
 
 static void
-check_chars(struct tally *t, const char *what, const char *impl, const char *got, size_t len,
-	const char *want)
+check_chars(const char *what, const char *impl, const char *got, size_t len, const char *want)
 {
-	if (strlen(want) == len && memcmp(got, want, len) == 0) {
-		t->passed++;
-	} else {
-		t->failed++;
-		printf("FAIL %s [%s]\n  got  %.*s\n  want %s\n", what, impl, (int)len, got, want);
-	}
+	CHECK(strlen(want) == len && memcmp(got, want, len) == 0,
+		"%s [%s]\n  got  %.*s\n  want %s", what, impl, (int)len, got, want);
 }
 
 static size_t
@@ -174,7 +138,7 @@ ref_hmac(const tw_sha256_impl *impl, const uint8_t *key, size_t key_len, const u
 }
 
 static void
-test_impl(struct tally *t, const tw_sha256_impl *impl)
+test_impl(const tw_sha256_impl *impl)
 {
 	struct rfc_case cases[7];
 	uint8_t key[200], msg[300], mac[TW_SHA256_LEN], want[TW_SHA256_LEN];
@@ -190,23 +154,23 @@ test_impl(struct tally *t, const tw_sha256_impl *impl)
 
 		tw_hmac_key_init(&hk, c->key, c->key_len, impl);
 		snprintf(what, sizeof what, "RFC 4231 case %d", c->num);
-		expect(t, hk.impl == impl, "key keeps the requested impl", impl->name);
+		CHECK(hk.impl == impl, "key keeps the requested impl [%s]", impl->name);
 		tw_hmac_sha256(&hk, c->data, c->data_len, mac);
-		check_bytes(t, what, impl->name, mac, n, c->want);
+		check_bytes(what, impl->name, mac, n, c->want);
 
 		if (c->want_b64 != NULL) {
 			snprintf(what, sizeof what, "RFC 4231 case %d hex", c->num);
 			memset(text, '#', sizeof text);
 			tw_hmac_sha256_hex(&hk, c->data, c->data_len, text);
-			check_chars(t, what, impl->name, text, TW_SHA256_HEX_LEN, c->want);
+			check_chars(what, impl->name, text, TW_SHA256_HEX_LEN, c->want);
 
 			snprintf(what, sizeof what, "RFC 4231 case %d base64", c->num);
 			memset(text, '#', sizeof text);
 			tw_hmac_sha256_base64(&hk, c->data, c->data_len, text);
-			check_chars(t, what, impl->name, text, TW_SHA256_BASE64_LEN, c->want_b64);
+			check_chars(what, impl->name, text, TW_SHA256_BASE64_LEN, c->want_b64);
 			/* no NUL, no writes past the 44 characters */
-			expect(t, text[TW_SHA256_BASE64_LEN] == '#',
-				"base64 writes exactly 44 chars", impl->name);
+			CHECK(text[TW_SHA256_BASE64_LEN] == '#',
+				"base64 writes exactly 44 chars [%s]", impl->name);
 		}
 	}
 
@@ -214,24 +178,24 @@ test_impl(struct tally *t, const tw_sha256_impl *impl)
 		key[i] = (uint8_t)(13 * i + 1);
 	tw_hmac_key_init(&hk, key, 200, impl);
 	tw_hmac_sha256(&hk, NULL, 0, mac);
-	check_bytes(t, "200-byte key, empty message", impl->name, mac, TW_SHA256_LEN,
+	check_bytes("200-byte key, empty message", impl->name, mac, TW_SHA256_LEN,
 		"3a296efecbf4e1cfcfc4756eb658a4a2412dedb990f96e58782d20d72b6a9eda");
 
 	for (i = 0; i < sizeof key; i++)
 		key[i] = (uint8_t)i;
 	tw_hmac_key_init(&hk, key, 64, impl);
 	tw_hmac_sha256(&hk, "tickwire", 8, mac);
-	check_bytes(t, "64-byte key", impl->name, mac, TW_SHA256_LEN,
+	check_bytes("64-byte key", impl->name, mac, TW_SHA256_LEN,
 		"1a7822a197303e2ed01018f721f71fbdd730c7e4c0de7fced4fda8e2f692bc1c");
 	tw_hmac_key_init(&hk, key, 65, impl);
 	tw_hmac_sha256(&hk, "tickwire", 8, mac);
-	check_bytes(t, "65-byte key", impl->name, mac, TW_SHA256_LEN,
+	check_bytes("65-byte key", impl->name, mac, TW_SHA256_LEN,
 		"58b506ec97f9041a692c77f6dc7b9de04d047ad872aa7794a813d762e1b55097");
 
 	/* empty key and empty message */
 	tw_hmac_key_init(&hk, NULL, 0, impl);
 	tw_hmac_sha256(&hk, NULL, 0, mac);
-	check_bytes(t, "empty key, empty message", impl->name, mac, TW_SHA256_LEN,
+	check_bytes("empty key, empty message", impl->name, mac, TW_SHA256_LEN,
 		"b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 
 	/* every message length across the one/two padding-block boundaries, several key lengths */
@@ -248,11 +212,11 @@ test_impl(struct tally *t, const tw_sha256_impl *impl)
 					impl->name, klen, mlen);
 		}
 	}
-	expect(t, bad == 0, "length sweep vs reference HMAC", impl->name);
+	CHECK(bad == 0, "length sweep vs reference HMAC [%s]", impl->name);
 }
 
 static void
-test_cross(struct tally *t, const tw_sha256_impl *a, const tw_sha256_impl *b)
+test_cross(const tw_sha256_impl *a, const tw_sha256_impl *b)
 {
 	uint8_t key[100], msg[1100], ma[TW_SHA256_LEN], mb[TW_SHA256_LEN];
 	tw_hmac_key ka, kb;
@@ -273,11 +237,11 @@ test_cross(struct tally *t, const tw_sha256_impl *a, const tw_sha256_impl *b)
 				bad++;
 		}
 	}
-	expect(t, bad == 0, "portable vs shani HMAC", "cross");
+	CHECK(bad == 0, "portable vs shani HMAC [cross]");
 }
 
 static void
-test_encoders(struct tally *t)
+test_encoders(void)
 {
 	static const struct {
 		const char *in, *hex, *b64;
@@ -299,18 +263,18 @@ test_encoders(struct tally *t)
 
 		memset(out, '#', sizeof out);
 		n = tw_hex_encode(out, (const uint8_t *)v[i].in, len);
-		expect(t, n == 2 * len && out[n] == '#', "hex length", v[i].in);
-		check_chars(t, "hex RFC 4648", v[i].in, out, n, v[i].hex);
+		CHECK(n == 2 * len && out[n] == '#', "hex length [%s]", v[i].in);
+		check_chars("hex RFC 4648", v[i].in, out, n, v[i].hex);
 
 		memset(out, '#', sizeof out);
 		n = tw_base64_encode(out, (const uint8_t *)v[i].in, len);
-		expect(t, n == 4 * ((len + 2) / 3) && out[n] == '#', "base64 length", v[i].in);
-		check_chars(t, "base64 RFC 4648", v[i].in, out, n, v[i].b64);
+		CHECK(n == 4 * ((len + 2) / 3) && out[n] == '#', "base64 length [%s]", v[i].in);
+		check_chars("base64 RFC 4648", v[i].in, out, n, v[i].b64);
 	}
 	n = tw_hex_encode(out, all, sizeof all);
-	check_chars(t, "hex all nibbles", "bytes", out, n, "001083fbffbf");
+	check_chars("hex all nibbles", "bytes", out, n, "001083fbffbf");
 	n = tw_base64_encode(out, all, sizeof all);
-	check_chars(t, "base64 62/63 alphabet", "bytes", out, n, "ABCD+/+/");
+	check_chars("base64 62/63 alphabet", "bytes", out, n, "ABCD+/+/");
 }
 
 int
@@ -320,33 +284,29 @@ main(void)
 	const tw_sha256_impl *ni = tw_sha256_ni_get();
 	tw_hmac_key hk;
 	uint8_t mac[TW_SHA256_LEN];
-	struct tally tally = { 0, 0 };
-	struct tally *t = &tally;
 
-	test_encoders(t);
+	test_encoders();
 	if (portable != NULL) {
-		test_impl(t, portable);
+		test_impl(portable);
 	} else {
-		t->failed++;
-		printf("FAIL portable: tw_sha256_portable_get() returned NULL\n");
+		CHECK(0, "portable: tw_sha256_portable_get() returned NULL");
 	}
 	if (ni != NULL) {
-		test_impl(t, ni);
+		test_impl(ni);
 		if (portable != NULL)
-			test_cross(t, portable, ni);
+			test_cross(portable, ni);
 	} else {
 		printf("SKIP shani: CPU lacks SHA-NI\n");
 	}
 
 	/* impl NULL = default */
 	tw_hmac_key_init(&hk, "Jefe", 4, NULL);
-	expect(t, hk.impl == tw_sha256_default(), "key_init(NULL) picks the default", "default");
+	CHECK(hk.impl == tw_sha256_default(), "key_init(NULL) picks the default [default]");
 	tw_hmac_sha256(&hk, "what do ya want for nothing?", 28, mac);
-	check_bytes(t, "RFC 4231 case 2 with default impl", "default", mac, TW_SHA256_LEN,
+	check_bytes("RFC 4231 case 2 with default impl", "default", mac, TW_SHA256_LEN,
 		"5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 
-	printf("test_hmac: %u passed, %u failed\n", t->passed, t->failed);
-	if (t->failed != 0)
+	if (test_summary("test_hmac") != 0)
 		return 1;
-	return t->passed == 0 ? 77 : 0;
+	return test_passed == 0 ? 77 : 0;
 }

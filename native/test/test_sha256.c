@@ -11,48 +11,17 @@
 
 #include "tw_hash.h"
 
-struct tally {
-	unsigned passed;
-	unsigned failed;
-};
-
-/* splitmix64: deterministic, seed fixed per test */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+#include "test_util.h"
 
 static void
-to_hex(char *out, const uint8_t *in, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-static void
-check_digest(struct tally *t, const char *what, const char *impl, const uint8_t got[TW_SHA256_LEN],
+check_digest(const char *what, const char *impl, const uint8_t got[TW_SHA256_LEN],
 	const char *want_hex)
 {
 	char hex[2 * TW_SHA256_LEN + 1];
 
-	to_hex(hex, got, TW_SHA256_LEN);
-	if (strcmp(hex, want_hex) == 0) {
-		t->passed++;
-	} else {
-		t->failed++;
-		printf("FAIL %s [%s]\n  got  %s\n  want %s\n", what, impl, hex, want_hex);
-	}
+	test_hex(hex, got, TW_SHA256_LEN);
+	CHECK(strcmp(hex, want_hex) == 0, "%s [%s]\n  got  %s\n  want %s", what, impl, hex,
+		want_hex);
 }
 
 static void
@@ -65,8 +34,9 @@ hash_once(const tw_sha256_impl *impl, const void *data, size_t len, uint8_t out[
 	tw_sha256_final(&ctx, out);
 }
 
+/* Feeds data in random-sized chunks (1..200 bytes, from the test PRNG). */
 static void
-hash_chunked(const tw_sha256_impl *impl, const uint8_t *data, size_t len, uint64_t *rng,
+hash_chunked(const tw_sha256_impl *impl, const uint8_t *data, size_t len,
 	uint8_t out[TW_SHA256_LEN])
 {
 	tw_sha256_ctx ctx;
@@ -74,7 +44,7 @@ hash_chunked(const tw_sha256_impl *impl, const uint8_t *data, size_t len, uint64
 
 	tw_sha256_init(&ctx, impl);
 	while (off < len) {
-		size_t n = 1 + (size_t)(rng_next(rng) % 200);
+		size_t n = 1 + (size_t)(test_rng() % 200);
 
 		if (n > len - off)
 			n = len - off;
@@ -108,14 +78,14 @@ static const struct vector vectors[] = {
 static const char sweep_want[] = "3275febb4612d86d586eb9f11cd21e648a9fc7d95e0f6b8d362786e28c9c5b79";
 
 static void
-test_impl(struct tally *t, const tw_sha256_impl *impl, const uint8_t *million)
+test_impl(const tw_sha256_impl *impl, const uint8_t *million)
 {
-	uint64_t rng = 0x7477697265ULL;
 	uint8_t pat[200], d[TW_SHA256_LEN];
 	tw_sha256_ctx outer;
 	char what[64];
 	size_t i, n;
 
+	test_rng_seed(0x7477697265ULL);   /* the same chunk sizes for every implementation */
 	for (i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
 		const struct vector *v = &vectors[i];
 		const uint8_t *msg = v->msg != NULL ? (const uint8_t *)v->msg : million;
@@ -123,11 +93,11 @@ test_impl(struct tally *t, const tw_sha256_impl *impl, const uint8_t *million)
 
 		hash_once(impl, msg, len, d);
 		snprintf(what, sizeof what, "%s one call", v->name);
-		check_digest(t, what, impl->name, d, v->want);
+		check_digest(what, impl->name, d, v->want);
 
-		hash_chunked(impl, msg, len, &rng, d);
+		hash_chunked(impl, msg, len, d);
 		snprintf(what, sizeof what, "%s chunked", v->name);
-		check_digest(t, what, impl->name, d, v->want);
+		check_digest(what, impl->name, d, v->want);
 	}
 
 	for (i = 0; i < sizeof pat; i++)
@@ -138,61 +108,55 @@ test_impl(struct tally *t, const tw_sha256_impl *impl, const uint8_t *million)
 		tw_sha256_update(&outer, d, sizeof d);
 	}
 	tw_sha256_final(&outer, d);
-	check_digest(t, "length sweep 0..200", impl->name, d, sweep_want);
+	check_digest("length sweep 0..200", impl->name, d, sweep_want);
 }
 
 static void
-test_default(struct tally *t, const uint8_t *million)
+test_default(const uint8_t *million)
 {
 	const tw_sha256_impl *def = tw_sha256_default();
 	uint8_t d[TW_SHA256_LEN];
 	tw_sha256_ctx ctx;
 
 	if (def == NULL || def->compress == NULL) {
-		t->failed++;
-		printf("FAIL tw_sha256_default() returned no implementation\n");
+		CHECK(0, "tw_sha256_default() returned no implementation");
 		return;
 	}
 	tw_sha256("abc", 3, d);
-	check_digest(t, "tw_sha256 one-shot abc", def->name, d, vectors[0].want);
+	check_digest("tw_sha256 one-shot abc", def->name, d, vectors[0].want);
 	tw_sha256(NULL, 0, d);
-	check_digest(t, "tw_sha256 one-shot NULL/0", def->name, d, vectors[1].want);
+	check_digest("tw_sha256 one-shot NULL/0", def->name, d, vectors[1].want);
 	tw_sha256(million, 1000000, d);
-	check_digest(t, "tw_sha256 one-shot million-a", def->name, d, vectors[4].want);
+	check_digest("tw_sha256 one-shot million-a", def->name, d, vectors[4].want);
 
 	tw_sha256_init(&ctx, NULL);
-	if (ctx.impl != def) {
-		t->failed++;
-		printf("FAIL tw_sha256_init(NULL) did not pick the default\n");
-	} else {
-		t->passed++;
-	}
+	CHECK(ctx.impl == def, "tw_sha256_init(NULL) did not pick the default");
 	tw_sha256_update(&ctx, "ab", 2);
 	tw_sha256_update(&ctx, NULL, 0);
 	tw_sha256_update(&ctx, "c", 1);
 	tw_sha256_final(&ctx, d);
-	check_digest(t, "init(NULL) abc in pieces", def->name, d, vectors[0].want);
+	check_digest("init(NULL) abc in pieces", def->name, d, vectors[0].want);
 }
 
 static void
-test_differential(struct tally *t, const tw_sha256_impl *a, const tw_sha256_impl *b)
+test_differential(const tw_sha256_impl *a, const tw_sha256_impl *b)
 {
 	uint8_t buf[4096 + 16];
-	uint64_t rng = 0x646966ULL;
 	unsigned bad = 0;
 	int iter;
 
+	test_rng_seed(0x646966ULL);
 	for (iter = 0; iter < 2000; iter++) {
-		size_t len = (size_t)(rng_next(&rng) % 4097);
-		size_t off = (size_t)(rng_next(&rng) % 16);   /* misaligned starts too */
+		size_t len = (size_t)(test_rng() % 4097);
+		size_t off = (size_t)(test_rng() % 16);   /* misaligned starts too */
 		uint8_t da[TW_SHA256_LEN], db[TW_SHA256_LEN];
 		size_t i;
 
 		for (i = 0; i < len; i++)
-			buf[off + i] = (uint8_t)rng_next(&rng);
+			buf[off + i] = (uint8_t)test_rng();
 		hash_once(a, buf + off, len, da);
 		if (iter & 1)
-			hash_chunked(b, buf + off, len, &rng, db);
+			hash_chunked(b, buf + off, len, db);
 		else
 			hash_once(b, buf + off, len, db);
 		if (memcmp(da, db, sizeof da) != 0) {
@@ -201,13 +165,7 @@ test_differential(struct tally *t, const tw_sha256_impl *a, const tw_sha256_impl
 					"offset %zu\n", a->name, b->name, iter, len, off);
 		}
 	}
-	if (bad == 0) {
-		t->passed++;
-	} else {
-		t->failed++;
-		printf("FAIL differential %s vs %s: %u of 2000 messages differ\n",
-			a->name, b->name, bad);
-	}
+	CHECK(bad == 0, "differential %s vs %s: %u of 2000 messages differ", a->name, b->name, bad);
 }
 
 int
@@ -216,8 +174,6 @@ main(void)
 	const tw_sha256_impl *portable = tw_sha256_portable_get();
 	const tw_sha256_impl *ni = tw_sha256_ni_get();
 	uint8_t *million = malloc(1000000);
-	struct tally tally = { 0, 0 };
-	struct tally *t = &tally;
 
 	if (million == NULL) {
 		printf("test_sha256: out of memory\n");
@@ -226,23 +182,21 @@ main(void)
 	memset(million, 'a', 1000000);
 
 	if (portable != NULL) {
-		test_impl(t, portable, million);
+		test_impl(portable, million);
 	} else {
-		t->failed++;
-		printf("FAIL portable: tw_sha256_portable_get() returned NULL\n");
+		CHECK(0, "portable: tw_sha256_portable_get() returned NULL");
 	}
 	if (ni != NULL) {
-		test_impl(t, ni, million);
+		test_impl(ni, million);
 		if (portable != NULL)
-			test_differential(t, portable, ni);
+			test_differential(portable, ni);
 	} else {
 		printf("SKIP shani: CPU lacks SHA-NI\n");
 	}
-	test_default(t, million);
+	test_default(million);
 	free(million);
 
-	printf("test_sha256: %u passed, %u failed\n", t->passed, t->failed);
-	if (t->failed != 0)
+	if (test_summary("test_sha256") != 0)
 		return 1;
-	return t->passed == 0 ? 77 : 0;
+	return test_passed == 0 ? 77 : 0;
 }

@@ -10,75 +10,8 @@
 
 #include "tw_ws.h"
 
-static int passed, failed;
-
-static void
-check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		fprintf(stderr, "FAIL: %s\n", what);
-	}
-}
-
-/* splitmix64: deterministic */
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-static uint64_t
-rng(void)
-{
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-	return z ^ (z >> 31);
-}
-
-static unsigned
-rng_below(unsigned n)
-{
-	return (unsigned)(rng() % n);
-}
-
-/*
- * Reference: decode code point by code point the obvious way, then reject what RFC 3629 forbids.
- * Deliberately shares nothing with the table-driven implementation.
- */
-static int
-ref_valid(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint32_t c = p[i], cp, min;
-		size_t n, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			n = 1; cp = c & 0x1F; min = 0x80;
-		} else if ((c & 0xF0) == 0xE0) {
-			n = 2; cp = c & 0x0F; min = 0x800;
-		} else if ((c & 0xF8) == 0xF0) {
-			n = 3; cp = c & 0x07; min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
+#include "test_util.h"
+#include "utf8_ref.h"
 
 /* Encodes a code point (no checks: surrogates are encoded too). */
 static size_t
@@ -145,24 +78,19 @@ valid_bytewise(const uint8_t *p, size_t len)
 static void
 check_all_ways(const char *name, const uint8_t *s, size_t len, int expect)
 {
-	char what[160];
 	uint8_t buf[256];
 	size_t k, pre, post;
 	int bad;
 
-	snprintf(what, sizeof what, "%s: one shot", name);
-	check((tw_utf8_validate(s, len) == TW_OK) == expect, what);
-	snprintf(what, sizeof what, "%s: reference agrees", name);
-	check(ref_valid(s, len) == expect, what);
+	CHECK((tw_utf8_validate(s, len) == TW_OK) == expect, "%s: one shot", name);
+	CHECK(utf8_ref_valid(s, len) == expect, "%s: reference agrees", name);
 
 	bad = 0;
 	for (k = 0; k <= len; k++)
 		bad += valid_chunked(s, len, &k, 1) != expect;
-	snprintf(what, sizeof what, "%s: split at every position", name);
-	check(bad == 0, what);
+	CHECK(bad == 0, "%s: split at every position", name);
 
-	snprintf(what, sizeof what, "%s: byte at a time", name);
-	check(valid_bytewise(s, len) == expect, what);
+	CHECK(valid_bytewise(s, len) == expect, "%s: byte at a time", name);
 
 	bad = 0;
 	for (pre = 0; pre <= 40; pre++) {
@@ -176,8 +104,7 @@ check_all_ways(const char *name, const uint8_t *s, size_t len, int expect)
 			bad += valid_chunked(buf, n, &cut, 1) != expect;
 		}
 	}
-	snprintf(what, sizeof what, "%s: inside ASCII runs", name);
-	check(bad == 0, what);
+	CHECK(bad == 0, "%s: inside ASCII runs", name);
 }
 
 struct vcase {
@@ -274,12 +201,12 @@ test_truncated(void)
 		bad += tw_utf8_finish(&ctx) != TW_ERR_WS_INVALID_UTF8;
 		bad += ctx.state == 0;
 	}
-	check(bad == 0, "truncated: update ok, finish fails, state not at boundary");
+	CHECK(bad == 0, "truncated: update ok, finish fails, state not at boundary");
 
 	tw_utf8_init(&ctx);
-	check(tw_utf8_finish(&ctx) == TW_OK && ctx.state == 0, "fresh context is at a boundary");
-	check(tw_utf8_update(&ctx, NULL, 0) == TW_OK, "empty update");
-	check(tw_utf8_validate(NULL, 0) == TW_OK, "validate empty");
+	CHECK(tw_utf8_finish(&ctx) == TW_OK && ctx.state == 0, "fresh context is at a boundary");
+	CHECK(tw_utf8_update(&ctx, NULL, 0) == TW_OK, "empty update");
+	CHECK(tw_utf8_validate(NULL, 0) == TW_OK, "validate empty");
 }
 
 static void
@@ -288,17 +215,17 @@ test_sticky(void)
 	tw_utf8_ctx ctx;
 
 	tw_utf8_init(&ctx);
-	check(tw_utf8_update(&ctx, (const uint8_t *)"ok\xFF", 3) == TW_ERR_WS_INVALID_UTF8, "sticky: error reported");
-	check(tw_utf8_update(&ctx, (const uint8_t *)"fine", 4) == TW_ERR_WS_INVALID_UTF8, "sticky: later valid chunk still fails");
-	check(tw_utf8_update(&ctx, NULL, 0) == TW_ERR_WS_INVALID_UTF8, "sticky: empty chunk still fails");
-	check(tw_utf8_finish(&ctx) == TW_ERR_WS_INVALID_UTF8, "sticky: finish fails");
+	CHECK(tw_utf8_update(&ctx, (const uint8_t *)"ok\xFF", 3) == TW_ERR_WS_INVALID_UTF8, "sticky: error reported");
+	CHECK(tw_utf8_update(&ctx, (const uint8_t *)"fine", 4) == TW_ERR_WS_INVALID_UTF8, "sticky: later valid chunk still fails");
+	CHECK(tw_utf8_update(&ctx, NULL, 0) == TW_ERR_WS_INVALID_UTF8, "sticky: empty chunk still fails");
+	CHECK(tw_utf8_finish(&ctx) == TW_ERR_WS_INVALID_UTF8, "sticky: finish fails");
 	tw_utf8_init(&ctx);
-	check(tw_utf8_update(&ctx, (const uint8_t *)"fine", 4) == TW_OK && tw_utf8_finish(&ctx) == TW_OK,
+	CHECK(tw_utf8_update(&ctx, (const uint8_t *)"fine", 4) == TW_OK && tw_utf8_finish(&ctx) == TW_OK,
 		"sticky: init resets");
 
 	/* error inside a sequence that started in an earlier chunk */
 	tw_utf8_init(&ctx);
-	check(tw_utf8_update(&ctx, (const uint8_t *)"\xED", 1) == TW_OK
+	CHECK(tw_utf8_update(&ctx, (const uint8_t *)"\xED", 1) == TW_OK
 		&& tw_utf8_update(&ctx, (const uint8_t *)"\xA0", 1) == TW_ERR_WS_INVALID_UTF8
 		&& tw_utf8_update(&ctx, (const uint8_t *)"\x80", 1) == TW_ERR_WS_INVALID_UTF8,
 		"surrogate split ED | A0 fails at A0 and stays failed");
@@ -327,8 +254,8 @@ test_all_code_points(void)
 				bad++;
 		}
 	}
-	check(bad == 0, "every code point U+0000..U+10FFFF except surrogates is valid");
-	check(bad_sur == 0, "every surrogate U+D800..U+DFFF is rejected");
+	CHECK(bad == 0, "every code point U+0000..U+10FFFF except surrogates is valid");
+	CHECK(bad_sur == 0, "every surrogate U+D800..U+DFFF is rejected");
 }
 
 /* Exhaustive 1-, 2- and 3-byte strings, and 4-byte strings around the interesting boundaries. */
@@ -345,20 +272,20 @@ test_exhaustive_short(void)
 
 	for (v = 0; v < 0x100; v++) {
 		b[0] = (uint8_t)v;
-		bad += (tw_utf8_validate(b, 1) == TW_OK) != ref_valid(b, 1);
+		bad += (tw_utf8_validate(b, 1) == TW_OK) != utf8_ref_valid(b, 1);
 	}
 	for (v = 0; v < 0x10000; v++) {
 		b[0] = (uint8_t)(v >> 8);
 		b[1] = (uint8_t)v;
-		bad += (tw_utf8_validate(b, 2) == TW_OK) != ref_valid(b, 2);
+		bad += (tw_utf8_validate(b, 2) == TW_OK) != utf8_ref_valid(b, 2);
 	}
 	for (v = 0; v < 0x1000000; v++) {
 		b[0] = (uint8_t)(v >> 16);
 		b[1] = (uint8_t)(v >> 8);
 		b[2] = (uint8_t)v;
-		bad += (tw_utf8_validate(b, 3) == TW_OK) != ref_valid(b, 3);
+		bad += (tw_utf8_validate(b, 3) == TW_OK) != utf8_ref_valid(b, 3);
 	}
-	check(bad == 0, "all 1-, 2-, 3-byte strings agree with the reference");
+	CHECK(bad == 0, "all 1-, 2-, 3-byte strings agree with the reference");
 
 	bad = 0;
 	for (i = 0xE0; i < 0x100; i++) {
@@ -371,33 +298,33 @@ test_exhaustive_short(void)
 					b[1] = edge[j];
 					b[2] = edge[k];
 					b[3] = edge[l];
-					r = ref_valid(b, 4);
+					r = utf8_ref_valid(b, 4);
 					bad += (tw_utf8_validate(b, 4) == TW_OK) != r;
 					bad += valid_chunked(b, 4, &cut, 1) != r;
 				}
 			}
 		}
 	}
-	check(bad == 0, "4-byte strings with E0..FF leads and edge bytes agree with the reference");
+	CHECK(bad == 0, "4-byte strings with E0..FF leads and edge bytes agree with the reference");
 }
 
 /* A random byte biased towards the high half, where the rules are. */
 static uint8_t
 biased_byte(void)
 {
-	unsigned r = rng_below(100);
+	unsigned r = test_rng_below(100);
 
 	if (r < 30)
-		return (uint8_t)rng_below(0x80);
+		return (uint8_t)test_rng_below(0x80);
 	if (r < 60)
-		return (uint8_t)(0x80 + rng_below(0x40));
+		return (uint8_t)(0x80 + test_rng_below(0x40));
 	if (r < 70)
-		return (uint8_t)(0xC0 + rng_below(0x20));
+		return (uint8_t)(0xC0 + test_rng_below(0x20));
 	if (r < 85)
-		return (uint8_t)(0xE0 + rng_below(0x10));
+		return (uint8_t)(0xE0 + test_rng_below(0x10));
 	if (r < 97)
-		return (uint8_t)(0xF0 + rng_below(0x05));
-	return (uint8_t)(0xF5 + rng_below(0x0B));
+		return (uint8_t)(0xF0 + test_rng_below(0x05));
+	return (uint8_t)(0xF5 + test_rng_below(0x0B));
 }
 
 /* Mostly valid text with a mutation now and then (pure random bytes fail almost at once). */
@@ -406,25 +333,25 @@ random_text(uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 
-	while (n + 4 <= cap && rng_below(64) != 0) {
-		unsigned r = rng_below(10);
+	while (n + 4 <= cap && test_rng_below(64) != 0) {
+		unsigned r = test_rng_below(10);
 		uint32_t cp;
 		if (r < 4)
-			cp = rng_below(0x80);
+			cp = test_rng_below(0x80);
 		else if (r < 6)
-			cp = 0x80 + rng_below(0x800 - 0x80);
+			cp = 0x80 + test_rng_below(0x800 - 0x80);
 		else if (r < 8)
-			cp = 0x800 + rng_below(0x10000 - 0x800);
+			cp = 0x800 + test_rng_below(0x10000 - 0x800);
 		else
-			cp = 0x10000 + rng_below(0x110000 - 0x10000);
-		if (cp >= 0xD800 && cp <= 0xDFFF && rng_below(4) != 0)
+			cp = 0x10000 + test_rng_below(0x110000 - 0x10000);
+		if (cp >= 0xD800 && cp <= 0xDFFF && test_rng_below(4) != 0)
 			cp = 0xFFFD;
 		n += encode(out + n, cp);
 	}
-	if (n != 0 && rng_below(3) == 0)
-		out[rng_below((unsigned)n)] = biased_byte();
-	if (n != 0 && rng_below(8) == 0)
-		n -= rng_below((unsigned)n);
+	if (n != 0 && test_rng_below(3) == 0)
+		out[test_rng_below((unsigned)n)] = biased_byte();
+	if (n != 0 && test_rng_below(8) == 0)
+		n -= test_rng_below((unsigned)n);
 	return n;
 }
 
@@ -440,19 +367,19 @@ test_differential(void)
 		int r, one;
 
 		if (iter & 1) {
-			len = rng_below(iter % 10 == 1 ? 600 : 48);
+			len = test_rng_below(iter % 10 == 1 ? 600 : 48);
 			for (i = 0; i < len; i++)
 				buf[i] = biased_byte();
 		} else {
 			len = random_text(buf, iter % 10 == 0 ? 600 : 64);
 		}
-		r = ref_valid(buf, len);
+		r = utf8_ref_valid(buf, len);
 		nvalid += r;
 		one = tw_utf8_validate(buf, len) == TW_OK;
 		bad += one != r;
-		ncuts = rng_below(5);
+		ncuts = test_rng_below(5);
 		for (i = 0; i < ncuts; i++)
-			cuts[i] = len ? rng_below((unsigned)len + 1) : 0;
+			cuts[i] = len ? test_rng_below((unsigned)len + 1) : 0;
 		/* sort the cuts */
 		for (i = 1; i < ncuts; i++) {
 			size_t j = i, t = cuts[i];
@@ -466,14 +393,14 @@ test_differential(void)
 		if (len <= 64)
 			bad += valid_bytewise(buf, len) != r;
 		if (bad != 0 && bad < 4) {
-			fprintf(stderr, "differential mismatch (ref %d, len %zu):", r, len);
+			printf("differential mismatch (ref %d, len %zu):", r, len);
 			for (i = 0; i < len; i++)
-				fprintf(stderr, " %02x", buf[i]);
-			fprintf(stderr, "\n");
+				printf(" %02x", buf[i]);
+			printf("\n");
 		}
 	}
-	check(bad == 0, "differential: 100k random strings vs reference (one shot, chunked, bytewise)");
-	check(nvalid > 10000 && nvalid < 90000, "differential: sample mixes valid and invalid strings");
+	CHECK(bad == 0, "differential: 100k random strings vs reference (one shot, chunked, bytewise)");
+	CHECK(nvalid > 10000 && nvalid < 90000, "differential: sample mixes valid and invalid strings");
 }
 
 /* Long ASCII with one bad byte at every position: the fast path must not skip it. */
@@ -498,14 +425,15 @@ test_fast_path_positions(void)
 		}
 		/* unaligned starts */
 		bad += (tw_utf8_validate(buf + (pos & 7), sizeof buf - (pos & 7)) == TW_OK)
-			!= ref_valid(buf + (pos & 7), sizeof buf - (pos & 7));
+			!= utf8_ref_valid(buf + (pos & 7), sizeof buf - (pos & 7));
 	}
-	check(bad == 0, "one bad byte at every position of a long ASCII run");
+	CHECK(bad == 0, "one bad byte at every position of a long ASCII run");
 }
 
 int
 main(void)
 {
+	test_rng_seed(UINT64_C(0x9E3779B97F4A7C15));
 	test_fixed();
 	test_truncated();
 	test_sticky();
@@ -513,6 +441,5 @@ main(void)
 	test_exhaustive_short();
 	test_fast_path_positions();
 	test_differential();
-	printf("test_utf8: %d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return test_summary("test_utf8");
 }

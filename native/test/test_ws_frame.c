@@ -9,18 +9,7 @@
 
 #include "tw_ws.h"
 
-static int passed, failed;
-
-static void
-check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		fprintf(stderr, "FAIL: %s\n", what);
-	}
-}
+#include "test_util.h"
 
 static const uint8_t rfc_key[4] = { 0x37, 0xfa, 0x21, 0x3d };
 
@@ -35,15 +24,14 @@ test_header_len(void)
 		{ UINT64_C(0xFFFFFFFF), 10 }, { UINT64_C(0x7FFFFFFFFFFFFFFF), 10 },
 	};
 	size_t i;
-	char what[96];
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		snprintf(what, sizeof what, "header_len(%llu)", (unsigned long long)t[i].len);
-		check(tw_ws_header_len(t[i].len, 0) == t[i].unmasked, what);
-		snprintf(what, sizeof what, "header_len(%llu, masked)", (unsigned long long)t[i].len);
-		check(tw_ws_header_len(t[i].len, 1) == t[i].unmasked + 4, what);
+		CHECK(tw_ws_header_len(t[i].len, 0) == t[i].unmasked, "header_len(%llu)",
+			(unsigned long long)t[i].len);
+		CHECK(tw_ws_header_len(t[i].len, 1) == t[i].unmasked + 4, "header_len(%llu, masked)",
+			(unsigned long long)t[i].len);
 	}
-	check(tw_ws_header_len(0, 7) == 6, "any nonzero `masked` means masked");
+	CHECK(tw_ws_header_len(0, 7) == 6, "any nonzero `masked` means masked");
 }
 
 static void
@@ -60,16 +48,16 @@ test_write_header(void)
 		0x88, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x37, 0xfa, 0x21, 0x3d
 	};
 
-	check(tw_ws_write_header(h, 1, TW_WS_OP_BINARY, 0, NULL) == 2 && memcmp(h, h0, 2) == 0, "header len 0");
-	check(tw_ws_write_header(h, 1, TW_WS_OP_TEXT, 125, NULL) == 2 && memcmp(h, h125, 2) == 0, "header len 125");
-	check(tw_ws_write_header(h, 1, TW_WS_OP_BINARY, 126, NULL) == 4 && memcmp(h, h126, 4) == 0, "header len 126");
-	check(tw_ws_write_header(h, 0, TW_WS_OP_BINARY, 65535, NULL) == 4 && memcmp(h, h65535, 4) == 0,
+	CHECK(tw_ws_write_header(h, 1, TW_WS_OP_BINARY, 0, NULL) == 2 && memcmp(h, h0, 2) == 0, "header len 0");
+	CHECK(tw_ws_write_header(h, 1, TW_WS_OP_TEXT, 125, NULL) == 2 && memcmp(h, h125, 2) == 0, "header len 125");
+	CHECK(tw_ws_write_header(h, 1, TW_WS_OP_BINARY, 126, NULL) == 4 && memcmp(h, h126, 4) == 0, "header len 126");
+	CHECK(tw_ws_write_header(h, 0, TW_WS_OP_BINARY, 65535, NULL) == 4 && memcmp(h, h65535, 4) == 0,
 		"header len 65535, fin 0");
-	check(tw_ws_write_header(h, 1, TW_WS_OP_BINARY, 65536, NULL) == 10 && memcmp(h, h65536, 10) == 0,
+	CHECK(tw_ws_write_header(h, 1, TW_WS_OP_BINARY, 65536, NULL) == 10 && memcmp(h, h65536, 10) == 0,
 		"header len 65536");
-	check(tw_ws_write_header(h, 0, TW_WS_OP_CONTINUATION, 256, rfc_key) == 8 && memcmp(h, hmask, 8) == 0,
+	CHECK(tw_ws_write_header(h, 0, TW_WS_OP_CONTINUATION, 256, rfc_key) == 8 && memcmp(h, hmask, 8) == 0,
 		"masked continuation header len 256");
-	check(tw_ws_write_header(h, 1, TW_WS_OP_CLOSE, UINT64_C(0x7FFFFFFFFFFFFFFF), rfc_key) == 14
+	CHECK(tw_ws_write_header(h, 1, TW_WS_OP_CLOSE, UINT64_C(0x7FFFFFFFFFFFFFFF), rfc_key) == 14
 		&& memcmp(h, hbig, 14) == 0, "header at the largest length, masked (no validation)");
 }
 
@@ -83,7 +71,7 @@ expect_frame(const char *what, int fin, int op, const uint8_t *payload, size_t l
 
 	memset(out, 0xEE, want_len + 16);
 	r = tw_ws_write_frame(out, want_len, fin, op, payload, len, mask);
-	check(r == (int64_t)want_len && memcmp(out, want, want_len) == 0 && out[want_len] == 0xEE, what);
+	CHECK(r == (int64_t)want_len && memcmp(out, want, want_len) == 0 && out[want_len] == 0xEE, "%s", what);
 	free(out);
 }
 
@@ -138,7 +126,7 @@ test_rfc_examples(void)
 	{
 		uint8_t *out = malloc(65550);
 		int64_t r = tw_ws_write_frame(out, 65550, 1, TW_WS_OP_BINARY, payload, 65536, rfc_key);
-		check(r == 65550 && memcmp(out, want, 65550) == 0, "masked 64 KiB binary");
+		CHECK(r == 65550 && memcmp(out, want, 65550) == 0, "masked 64 KiB binary");
 		free(out);
 	}
 	free(payload);
@@ -146,9 +134,9 @@ test_rfc_examples(void)
 
 	{
 		uint8_t out[8];
-		check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_TEXT, NULL, 0, NULL) == 2
+		CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_TEXT, NULL, 0, NULL) == 2
 			&& out[0] == 0x81 && out[1] == 0x00, "empty text frame, NULL payload");
-		check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_CLOSE, NULL, 0, rfc_key) == 6
+		CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_CLOSE, NULL, 0, rfc_key) == 6
 			&& out[0] == 0x88 && out[1] == 0x80 && memcmp(out + 2, rfc_key, 4) == 0,
 			"empty masked close frame");
 	}
@@ -182,7 +170,7 @@ test_sizes_around_boundaries(void)
 				!= TW_ERR_BUFFER_TOO_SMALL;
 		}
 	}
-	check(bad == 0, "frames at every length boundary: header + payload, exact cap, cap - 1");
+	CHECK(bad == 0, "frames at every length boundary: header + payload, exact cap, cap - 1");
 	free(payload);
 	free(out);
 }
@@ -200,40 +188,40 @@ test_errors(void)
 		int64_t r = tw_ws_write_frame(out, sizeof out, 1, op, payload, 3, NULL);
 		bad += defined ? r != 5 : r != TW_ERR_INVAL;
 	}
-	check(bad == 0, "only the six defined opcodes are accepted");
+	CHECK(bad == 0, "only the six defined opcodes are accepted");
 
-	check(tw_ws_write_frame(out, sizeof out, 0, TW_WS_OP_PING, payload, 3, NULL) == TW_ERR_INVAL,
+	CHECK(tw_ws_write_frame(out, sizeof out, 0, TW_WS_OP_PING, payload, 3, NULL) == TW_ERR_INVAL,
 		"fragmented ping is INVAL");
-	check(tw_ws_write_frame(out, sizeof out, 0, TW_WS_OP_CLOSE, payload, 2, NULL) == TW_ERR_INVAL,
+	CHECK(tw_ws_write_frame(out, sizeof out, 0, TW_WS_OP_CLOSE, payload, 2, NULL) == TW_ERR_INVAL,
 		"fragmented close is INVAL");
-	check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_PONG, payload, 125, NULL) == 127,
+	CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_PONG, payload, 125, NULL) == 127,
 		"pong with 125 bytes is fine");
-	check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_PONG, payload, 126, NULL) == TW_ERR_INVAL,
+	CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_PONG, payload, 126, NULL) == TW_ERR_INVAL,
 		"pong with 126 bytes is INVAL");
-	check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_CLOSE, payload, 126, rfc_key) == TW_ERR_INVAL,
+	CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_CLOSE, payload, 126, rfc_key) == TW_ERR_INVAL,
 		"masked close with 126 bytes is INVAL");
-	check(tw_ws_write_frame(out, sizeof out, 0, TW_WS_OP_TEXT, payload, 126, NULL) == 130,
+	CHECK(tw_ws_write_frame(out, sizeof out, 0, TW_WS_OP_TEXT, payload, 126, NULL) == 130,
 		"fragmented text is fine");
-	check(tw_ws_write_frame(out, 1, 1, TW_WS_OP_TEXT, NULL, 0, NULL) == TW_ERR_BUFFER_TOO_SMALL,
+	CHECK(tw_ws_write_frame(out, 1, 1, TW_WS_OP_TEXT, NULL, 0, NULL) == TW_ERR_BUFFER_TOO_SMALL,
 		"cap 1 cannot hold a header");
-	check(tw_ws_write_frame(out, 0, 1, TW_WS_OP_TEXT, NULL, 0, NULL) == TW_ERR_BUFFER_TOO_SMALL,
+	CHECK(tw_ws_write_frame(out, 0, 1, TW_WS_OP_TEXT, NULL, 0, NULL) == TW_ERR_BUFFER_TOO_SMALL,
 		"cap 0");
-	check(tw_ws_write_frame(out, 5, 1, TW_WS_OP_TEXT, payload, 0, rfc_key) == TW_ERR_BUFFER_TOO_SMALL,
+	CHECK(tw_ws_write_frame(out, 5, 1, TW_WS_OP_TEXT, payload, 0, rfc_key) == TW_ERR_BUFFER_TOO_SMALL,
 		"masked header needs 6");
-	check(tw_ws_write_frame(out, 6, 1, TW_WS_OP_TEXT, payload, 0, rfc_key) == 6, "masked empty frame in 6");
-	check(tw_ws_write_frame(out, 129, 1, TW_WS_OP_BINARY, payload, 126, NULL) == TW_ERR_BUFFER_TOO_SMALL,
+	CHECK(tw_ws_write_frame(out, 6, 1, TW_WS_OP_TEXT, payload, 0, rfc_key) == 6, "masked empty frame in 6");
+	CHECK(tw_ws_write_frame(out, 129, 1, TW_WS_OP_BINARY, payload, 126, NULL) == TW_ERR_BUFFER_TOO_SMALL,
 		"126 bytes need a 4-byte header");
-	check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_TEXT, NULL, 3, NULL) == TW_ERR_INVAL,
+	CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_TEXT, NULL, 3, NULL) == TW_ERR_INVAL,
 		"NULL payload with nonzero length");
-	check(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_PING, payload, 126, NULL) == TW_ERR_INVAL
+	CHECK(tw_ws_write_frame(out, sizeof out, 1, TW_WS_OP_PING, payload, 126, NULL) == TW_ERR_INVAL
 		&& tw_ws_write_frame(out, 2, 1, TW_WS_OP_PING, payload, 126, NULL) == TW_ERR_INVAL,
 		"INVAL is reported before BUFFER_TOO_SMALL");
 	{
 		uint8_t small[4] = { 0xAA, 0xAA, 0xAA, 0xAA };
-		check(tw_ws_write_frame(small, 3, 1, TW_WS_OP_TEXT, payload, 2, NULL) == TW_ERR_BUFFER_TOO_SMALL
+		CHECK(tw_ws_write_frame(small, 3, 1, TW_WS_OP_TEXT, payload, 2, NULL) == TW_ERR_BUFFER_TOO_SMALL
 			&& small[0] == 0xAA && small[3] == 0xAA, "nothing written when the buffer is short");
 	}
-	check(tw_ws_write_frame(out, SIZE_MAX, 1, TW_WS_OP_BINARY, payload, SIZE_MAX - 2, NULL) < 0,
+	CHECK(tw_ws_write_frame(out, SIZE_MAX, 1, TW_WS_OP_BINARY, payload, SIZE_MAX - 2, NULL) < 0,
 		"huge length does not wrap");
 }
 
@@ -245,6 +233,5 @@ main(void)
 	test_rfc_examples();
 	test_sizes_around_boundaries();
 	test_errors();
-	printf("test_ws_frame: %d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return test_summary("test_ws_frame");
 }

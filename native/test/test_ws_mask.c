@@ -9,19 +9,15 @@
 
 #include "tw_ws.h"
 
+#include "test_util.h"
+
 #define MAXLEN 1100
 #define PAD 128
-
-static unsigned passed, failed;
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint8_t
 rnd8(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint8_t)rng;
+	return (uint8_t)test_xorshift();
 }
 
 static void
@@ -51,7 +47,7 @@ check_canaries(const uint8_t *area, size_t start, size_t len)
 static void
 run_impl(const tw_mask_impl *impl)
 {
-	unsigned fail_before = failed;
+	unsigned fail_before = test_failed;
 	uint8_t key[4];
 	for (size_t len = 0; len <= MAXLEN; len++) {
 		for (size_t align = 0; align < 64; align += (len > 300 ? 7 : 1)) {
@@ -68,13 +64,10 @@ run_impl(const tw_mask_impl *impl)
 			uint8_t *d = dst_area + PAD + align;
 			memcpy(d, orig, len);
 			impl->mask(d, len, packed);
-			if (memcmp(d, expect, len) != 0 || !check_canaries(dst_area, PAD + align, len)) {
-				if (failed - fail_before < 5)
-					printf("FAIL %s mask len=%zu align=%zu off=%u\n", impl->name, len, align, (unsigned)off);
-				failed++;
-			} else {
-				passed++;
-			}
+			int ok = memcmp(d, expect, len) == 0 && check_canaries(dst_area, PAD + align, len);
+			/* at most 5 failures printed per implementation, all counted */
+			if (!test_count(ok) && test_failed - fail_before <= 5)
+				printf("FAIL %s mask len=%zu align=%zu off=%u\n", impl->name, len, align, (unsigned)off);
 
 			/* copy, source misaligned differently from destination */
 			size_t salign = (align * 7 + 3) & 63;
@@ -82,18 +75,14 @@ run_impl(const tw_mask_impl *impl)
 			memset(src_area, 0, sizeof src_area);
 			memcpy(src_area + PAD + salign, orig, len);
 			impl->mask_copy(d, src_area + PAD + salign, len, packed);
-			if (memcmp(d, expect, len) != 0 || !check_canaries(dst_area, PAD + align, len)
-				|| memcmp(src_area + PAD + salign, orig, len) != 0) {
-				if (failed - fail_before < 5)
-					printf("FAIL %s mask_copy len=%zu align=%zu salign=%zu off=%u\n",
-						impl->name, len, align, salign, (unsigned)off);
-				failed++;
-			} else {
-				passed++;
-			}
+			ok = memcmp(d, expect, len) == 0 && check_canaries(dst_area, PAD + align, len)
+				&& memcmp(src_area + PAD + salign, orig, len) == 0;
+			if (!test_count(ok) && test_failed - fail_before <= 5)
+				printf("FAIL %s mask_copy len=%zu align=%zu salign=%zu off=%u\n",
+					impl->name, len, align, salign, (unsigned)off);
 		}
 	}
-	printf("%s: %s\n", impl->name, failed == fail_before ? "ok" : "FAILED");
+	printf("%s: %s\n", impl->name, test_failed == fail_before ? "ok" : "FAILED");
 }
 
 /* Masking a payload in pieces with running offsets equals masking it whole. */
@@ -113,22 +102,12 @@ run_pieces(void)
 		tw_mask(pieces + pos, n, key, pos);
 		pos += n;
 	}
-	if (memcmp(whole, pieces, sizeof whole) == 0) {
-		passed++;
-	} else {
-		printf("FAIL pieces\n");
-		failed++;
-	}
+	CHECK(memcmp(whole, pieces, sizeof whole) == 0, "pieces");
 	/* RFC 6455 §5.7: "Hello" masked with 37 fa 21 3d */
 	uint8_t hello[5] = { 'H', 'e', 'l', 'l', 'o' };
 	const uint8_t masked[5] = { 0x7f, 0x9f, 0x4d, 0x51, 0x58 };
 	tw_mask(hello, 5, key, 0);
-	if (memcmp(hello, masked, 5) == 0) {
-		passed++;
-	} else {
-		printf("FAIL rfc example\n");
-		failed++;
-	}
+	CHECK(memcmp(hello, masked, 5) == 0, "rfc example");
 }
 
 int
@@ -136,6 +115,8 @@ main(void)
 {
 	const tw_mask_impl *impls[3] = { tw_mask_scalar_get(), tw_mask_avx2_get(), tw_mask_avx512_get() };
 	const char *names[3] = { "scalar", "avx2", "avx512" };
+
+	test_rng_seed(UINT64_C(0x9e3779b97f4a7c15));
 	for (int i = 0; i < 3; i++) {
 		if (impls[i] == NULL) {
 			printf("SKIP %s: CPU lacks it\n", names[i]);
@@ -145,6 +126,5 @@ main(void)
 	}
 	run_pieces();
 	printf("default: %s\n", tw_mask_default()->name);
-	printf("test_ws_mask: %u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return test_summary("test_ws_mask");
 }

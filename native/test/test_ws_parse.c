@@ -12,36 +12,7 @@
 
 #include "tw_ws.h"
 
-static int passed, failed;
-
-static void
-check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		fprintf(stderr, "FAIL: %s\n", what);
-	}
-}
-
-/* splitmix64: deterministic */
-static uint64_t rng_state = 0x2545F4914F6CDD1Du;
-
-static uint64_t
-rng(void)
-{
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-	return z ^ (z >> 31);
-}
-
-static size_t
-rng_below(size_t n)
-{
-	return n ? (size_t)(rng() % n) : 0;
-}
+#include "test_util.h"
 
 static void *
 xmalloc(size_t n)
@@ -287,7 +258,7 @@ run_matches(const struct run *r, const struct buf *want, int status)
 static void
 report_mismatch(const char *name, const char *how, const struct run *r, int status)
 {
-	fprintf(stderr, "  %s [%s]: status %d (want %d), %d violations%s%s, transcript %zu bytes\n",
+	printf("  %s [%s]: status %d (want %d), %d violations%s%s, transcript %zu bytes\n",
 		name, how, r->status, status, r->violations, r->why ? ": " : "", r->why ? r->why : "",
 		r->tr.n);
 }
@@ -333,7 +304,7 @@ check_splits_stride(const char *name, int role, uint64_t max, const uint8_t *in,
 	for (k = 0; k < 40; k++) {
 		size_t nc = 0, pos = 0;
 		while (nc < len) {
-			pos += 1 + rng_below(k < 20 ? 4 : 300);
+			pos += 1 + test_rng_below(k < 20 ? 4 : 300);
 			if (pos >= len)
 				break;
 			cuts[nc++] = pos;
@@ -346,8 +317,7 @@ check_splits_stride(const char *name, int role, uint64_t max, const uint8_t *in,
 	}
 	free(cuts);
 	run_free(&r);
-	snprintf(what, sizeof what, "%s: same result whole, split anywhere, bytewise, random chunks", name);
-	check(bad == 0, what);
+	CHECK(bad == 0, "%s: same result whole, split anywhere, bytewise, random chunks", name);
 }
 
 static void
@@ -406,7 +376,7 @@ test_rfc_examples(void)
 	size_t i;
 
 	for (i = 0; i < 65536; i++)
-		payload[i] = (uint8_t)(rng() >> 32);
+		payload[i] = (uint8_t)(test_rng() >> 32);
 
 	tr_msg(&want, TW_WS_OP_TEXT, "Hello", 5);
 	check_splits("RFC unmasked text Hello", TW_WS_ROLE_CLIENT, 0, hello, sizeof hello, &want, 0);
@@ -479,27 +449,27 @@ test_hot_path(void)
 
 	tw_ws_parser_init(&p, TW_WS_ROLE_SERVER, 0);
 	n = tw_ws_parse(&p, in, sizeof in, &ev);
-	check(n == 11 && ev.type == TW_WS_EV_DATA && ev.opcode == TW_WS_OP_TEXT && ev.first && ev.fin
+	CHECK(n == 11 && ev.type == TW_WS_EV_DATA && ev.opcode == TW_WS_OP_TEXT && ev.first && ev.fin
 		&& ev.data == in + 6 && ev.len == 5 && memcmp(in + 6, "Hello", 5) == 0,
 		"whole masked frame: one DATA event, unmasked in place, pointing into the input");
-	check(p.hdr_len == 0 && memcmp(p.hdr, zero_hdr, sizeof zero_hdr) == 0,
+	CHECK(p.hdr_len == 0 && memcmp(p.hdr, zero_hdr, sizeof zero_hdr) == 0,
 		"whole frame: header decoded from the input, hdr[] untouched");
 
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, two, sizeof two, &ev);
-	check(n == 7 && ev.type == TW_WS_EV_DATA && ev.data == two + 2 && ev.len == 5 && ev.fin,
+	CHECK(n == 7 && ev.type == TW_WS_EV_DATA && ev.data == two + 2 && ev.len == 5 && ev.fin,
 		"two frames: first call returns the first only");
 	n = tw_ws_parse(&p, two + 7, sizeof two - 7, &ev);
-	check(n == 7 && ev.type == TW_WS_EV_DATA && ev.opcode == TW_WS_OP_BINARY && ev.data == two + 9
+	CHECK(n == 7 && ev.type == TW_WS_EV_DATA && ev.opcode == TW_WS_OP_BINARY && ev.data == two + 9
 		&& ev.len == 5 && ev.first && ev.fin, "two frames: second call returns the second");
 	n = tw_ws_parse(&p, two + 14, 0, &ev);
-	check(n == 0 && ev.type == TW_WS_EV_NONE, "nothing left: NONE");
+	CHECK(n == 0 && ev.type == TW_WS_EV_NONE, "nothing left: NONE");
 
 	memset(payload, 'q', 70000);
 	frame(&big, 0x82, payload, 70000, rfc_key);
 	tw_ws_parser_init(&p, TW_WS_ROLE_SERVER, 0);
 	n = tw_ws_parse(&p, big.b, big.n, &ev);
-	check(n == big.n && ev.type == TW_WS_EV_DATA && ev.len == 70000 && ev.data == big.b + 14
+	CHECK(n == big.n && ev.type == TW_WS_EV_DATA && ev.len == 70000 && ev.data == big.b + 14
 		&& ev.first && ev.fin && memcmp(ev.data, payload, 70000) == 0,
 		"whole 70000-byte masked frame: one DATA event");
 
@@ -508,23 +478,23 @@ test_hot_path(void)
 	big.n = 0;
 	frame(&big, 0x82, payload, 70000, rfc_key);
 	n = tw_ws_parse(&p, big.b, 14 + 3, &ev);
-	check(n == 17 && ev.type == TW_WS_EV_DATA && ev.len == 3 && ev.first && !ev.fin
+	CHECK(n == 17 && ev.type == TW_WS_EV_DATA && ev.len == 3 && ev.first && !ev.fin
 		&& memcmp(ev.data, "qqq", 3) == 0, "partial payload: first piece");
 	n = tw_ws_parse(&p, big.b + 17, 5, &ev);
-	check(n == 5 && ev.type == TW_WS_EV_DATA && ev.len == 5 && !ev.first && !ev.fin
+	CHECK(n == 5 && ev.type == TW_WS_EV_DATA && ev.len == 5 && !ev.first && !ev.fin
 		&& memcmp(ev.data, "qqqqq", 5) == 0, "partial payload: middle piece at offset 3");
 	n = tw_ws_parse(&p, big.b + 22, big.n - 22, &ev);
-	check(n == big.n - 22 && ev.type == TW_WS_EV_DATA && ev.len == 70000 - 8 && !ev.first && ev.fin
+	CHECK(n == big.n - 22 && ev.type == TW_WS_EV_DATA && ev.len == 70000 - 8 && !ev.first && ev.fin
 		&& memcmp(ev.data, payload, 70000 - 8) == 0, "partial payload: last piece");
 
 	/* header split: NONE until the header is whole, then the payload */
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, (uint8_t *)two, 1, &ev);
-	check(n == 1 && ev.type == TW_WS_EV_NONE, "one header byte: NONE, consumed");
+	CHECK(n == 1 && ev.type == TW_WS_EV_NONE, "one header byte: NONE, consumed");
 	n = tw_ws_parse(&p, (uint8_t *)two + 1, 1, &ev);
-	check(n == 1 && ev.type == TW_WS_EV_NONE, "second header byte: NONE, consumed");
+	CHECK(n == 1 && ev.type == TW_WS_EV_NONE, "second header byte: NONE, consumed");
 	n = tw_ws_parse(&p, (uint8_t *)two + 2, 5, &ev);
-	check(n == 5 && ev.type == TW_WS_EV_DATA && ev.data == two + 2 && ev.len == 5 && ev.first && ev.fin,
+	CHECK(n == 5 && ev.type == TW_WS_EV_DATA && ev.data == two + 2 && ev.len == 5 && ev.first && ev.fin,
 		"payload after a split header");
 
 	buf_free(&big);
@@ -545,18 +515,18 @@ test_empty(void)
 
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, e1, 2, &ev);
-	check(n == 2 && ev.type == TW_WS_EV_DATA && ev.opcode == TW_WS_OP_TEXT && ev.first && ev.fin
+	CHECK(n == 2 && ev.type == TW_WS_EV_DATA && ev.opcode == TW_WS_OP_TEXT && ev.first && ev.fin
 		&& ev.len == 0 && ev.data != NULL, "empty text frame: one DATA event, len 0, first and fin");
 
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, e2, 4, &ev);
 	if (ev.type == TW_WS_EV_DATA && !ev.fin) {
-		check(n == 2 && ev.first && ev.len == 0, "empty non-final fragment: DATA first, len 0");
+		CHECK(n == 2 && ev.first && ev.len == 0, "empty non-final fragment: DATA first, len 0");
 		n = tw_ws_parse(&p, e2 + 2, 2, &ev);
-		check(n == 2 && ev.type == TW_WS_EV_DATA && !ev.first && ev.fin && ev.len == 0,
+		CHECK(n == 2 && ev.type == TW_WS_EV_DATA && !ev.first && ev.fin && ev.len == 0,
 			"empty final fragment: DATA fin, len 0");
 	} else {
-		check(n == 4 && ev.type == TW_WS_EV_DATA && ev.first && ev.fin && ev.len == 0,
+		CHECK(n == 4 && ev.type == TW_WS_EV_DATA && ev.first && ev.fin && ev.len == 0,
 			"empty fragmented message: one DATA event");
 	}
 
@@ -573,9 +543,9 @@ test_empty(void)
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, e3, 2, &ev);
 	n += tw_ws_parse(&p, e3 + n, sizeof e3 - n, &ev);
-	check(n == 7 && ev.type == TW_WS_EV_DATA && !ev.fin && ev.len == 3, "middle fragment not fin");
+	CHECK(n == 7 && ev.type == TW_WS_EV_DATA && !ev.fin && ev.len == 3, "middle fragment not fin");
 	n = tw_ws_parse(&p, e3 + 7, 2, &ev);
-	check(n == 2 && ev.type == TW_WS_EV_DATA && !ev.first && ev.fin && ev.len == 0,
+	CHECK(n == 2 && ev.type == TW_WS_EV_DATA && !ev.first && ev.fin && ev.len == 0,
 		"empty FIN frame closing a message: DATA len 0, fin 1");
 	buf_free(&want);
 }
@@ -593,17 +563,15 @@ err_case(const char *name, int role, uint64_t max, const uint8_t *in, size_t len
 {
 	static const struct buf none = { 0 };
 	struct run r;
-	char what[200];
 
 	if (want == NULL)
 		want = &none;
-	snprintf(what, sizeof what, "%s: close code %u", name, close_code);
-	check(tw_ws_close_code_for(status) == close_code, what);
+	CHECK(tw_ws_close_code_for(status) == close_code, "%s: close code %u", name, close_code);
 	check_splits(name, role, max, in, len, want, status);
 	memset(&r, 0, sizeof r);
 	run_input(&r, role, max, in, detect_at, NULL, 0);
-	snprintf(what, sizeof what, "%s: found within the first %zu bytes", name, detect_at);
-	check(r.status == status && r.violations == 0, what);
+	CHECK(r.status == status && r.violations == 0, "%s: found within the first %zu bytes", name,
+		detect_at);
 	run_free(&r);
 }
 
@@ -798,7 +766,7 @@ test_text_utf8(void)
 
 	/* a whole frame with a bad byte is reported without any DATA event */
 	run_input(&r, TW_WS_ROLE_CLIENT, 0, S("\x81\x05" "ab\xFF" "cd"), NULL, 0);
-	check(r.status == TW_ERR_WS_INVALID_UTF8 && r.ndata == 0 && r.violations == 0,
+	CHECK(r.status == TW_ERR_WS_INVALID_UTF8 && r.ndata == 0 && r.violations == 0,
 		"whole frame with an invalid byte: ERROR, no DATA");
 	/* binary is not checked */
 	want.n = 0;
@@ -858,18 +826,17 @@ test_close(void)
 	size_t i, n;
 	unsigned code;
 	int bad = 0;
-	char what[96];
 
 	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
-		snprintf(what, sizeof what, "close code %u valid = %d", table[i].code, table[i].valid);
-		check(tw_ws_close_code_valid(table[i].code) == table[i].valid, what);
+		CHECK(tw_ws_close_code_valid(table[i].code) == table[i].valid, "close code %u valid = %d",
+			table[i].code, table[i].valid);
 	}
 	for (i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-		snprintf(what, sizeof what, "close code for status %d is 1002", statuses[i]);
-		check(tw_ws_close_code_for(statuses[i]) == 1002, what);
+		CHECK(tw_ws_close_code_for(statuses[i]) == 1002, "close code for status %d is 1002",
+			statuses[i]);
 	}
-	check(tw_ws_close_code_for(TW_ERR_WS_INVALID_UTF8) == 1007, "close code for INVALID_UTF8 is 1007");
-	check(tw_ws_close_code_for(TW_ERR_WS_TOO_BIG) == 1009, "close code for TOO_BIG is 1009");
+	CHECK(tw_ws_close_code_for(TW_ERR_WS_INVALID_UTF8) == 1007, "close code for INVALID_UTF8 is 1007");
+	CHECK(tw_ws_close_code_for(TW_ERR_WS_TOO_BIG) == 1009, "close code for TOO_BIG is 1009");
 
 	/* every 16-bit code on the wire */
 	for (code = 0; code < 65536; code++) {
@@ -888,14 +855,14 @@ test_close(void)
 			bad += !(ev.type == TW_WS_EV_ERROR && ev.status == TW_ERR_WS_CLOSE_CODE
 				&& ev.close_code == 1002);
 	}
-	check(bad == 0, "all 65536 close codes on the wire: accepted iff valid");
+	CHECK(bad == 0, "all 65536 close codes on the wire: accepted iff valid");
 
 	/* code and reason */
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	{
 		uint8_t c1[] = { 0x88, 0x08, 0x03, 0xE8, 'n', 'o', 'r', 'm', 'a', 'l' };
 		n = tw_ws_parse(&p, c1, sizeof c1, &ev);
-		check(n == sizeof c1 && ev.type == TW_WS_EV_CONTROL && ev.opcode == TW_WS_OP_CLOSE
+		CHECK(n == sizeof c1 && ev.type == TW_WS_EV_CONTROL && ev.opcode == TW_WS_OP_CLOSE
 			&& ev.close_code == 1000 && ev.data == p.ctl && ev.len == 8
 			&& memcmp(ev.data + 2, "normal", 6) == 0 && p.closed,
 			"close 1000 \"normal\": code, payload in ctl");
@@ -910,7 +877,7 @@ test_close(void)
 	f[0] = 0x88;
 	f[1] = 0x00;
 	n = tw_ws_parse(&p, f, 2, &ev);
-	check(n == 2 && ev.type == TW_WS_EV_CONTROL && ev.opcode == TW_WS_OP_CLOSE && ev.close_code == 1005
+	CHECK(n == 2 && ev.type == TW_WS_EV_CONTROL && ev.opcode == TW_WS_OP_CLOSE && ev.close_code == 1005
 		&& ev.len == 0, "empty close: close_code 1005");
 	want.n = 0;
 	tr_ctl(&want, TW_WS_OP_CLOSE, 1005, "", 0);
@@ -1009,7 +976,7 @@ test_max_message(void)
 		S("\x01\x02" "ab" "\x89\x06" "pppppp" "\x80\x02" "cd" "\x82\x04" "efgh"), &want, 0);
 	/* no limit: a 64-bit length is accepted (the payload simply has not arrived) */
 	run_input(&r, TW_WS_ROLE_CLIENT, 0, S("\x82\x7F\x7F\xFF\xFF\xFF\xFF\xFF\xFF\xFF" "abc"), NULL, 0);
-	check(r.status == 0 && r.violations == 0 && r.ndata == 1 && r.consumed == 13,
+	CHECK(r.status == 0 && r.violations == 0 && r.ndata == 1 && r.consumed == 13,
 		"max_message 0: any length up to 2^63-1");
 
 	/* the limit stops the payload from being consumed */
@@ -1020,7 +987,7 @@ test_max_message(void)
 		size_t n;
 		tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 10);
 		n = tw_ws_parse(&p, in, sizeof in, &ev);
-		check(n <= 2 && ev.type == TW_WS_EV_ERROR && ev.status == TW_ERR_WS_TOO_BIG && ev.close_code == 1009,
+		CHECK(n <= 2 && ev.type == TW_WS_EV_ERROR && ev.status == TW_ERR_WS_TOO_BIG && ev.close_code == 1009,
 			"TOO_BIG before any payload byte is consumed");
 	}
 	run_free(&r);
@@ -1040,7 +1007,7 @@ test_sticky(void)
 
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, bad, sizeof bad, &ev);
-	check(ev.type == TW_WS_EV_ERROR && ev.status == TW_ERR_WS_RSV && ev.close_code == 1002 && n <= 2,
+	CHECK(ev.type == TW_WS_EV_ERROR && ev.status == TW_ERR_WS_RSV && ev.close_code == 1002 && n <= 2,
 		"sticky: first error");
 	for (i = 0; i < 3; i++) {
 		n = tw_ws_parse(&p, good, sizeof good, &ev2);
@@ -1049,10 +1016,10 @@ test_sticky(void)
 	}
 	n = tw_ws_parse(&p, NULL, 0, &ev2);
 	ok &= n == 0 && ev2.type == TW_WS_EV_ERROR && ev2.status == TW_ERR_WS_RSV;
-	check(ok, "sticky: every later call returns 0 and the same ERROR");
+	CHECK(ok, "sticky: every later call returns 0 and the same ERROR");
 	tw_ws_parser_init(&p, TW_WS_ROLE_CLIENT, 0);
 	n = tw_ws_parse(&p, good, sizeof good, &ev);
-	check(n == 4 && ev.type == TW_WS_EV_DATA, "init clears the error");
+	CHECK(n == 4 && ev.type == TW_WS_EV_DATA, "init clears the error");
 }
 
 /* ---- round trip through tw_ws_write_frame ------------------------------------------------------ */
@@ -1062,23 +1029,23 @@ random_utf8(uint8_t *out, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t room = n - i, r = rng_below(10);
+		size_t room = n - i, r = test_rng_below(10);
 		uint32_t cp;
 		if (r < 5 || room < 2) {
-			out[i++] = (uint8_t)rng_below(0x80);
+			out[i++] = (uint8_t)test_rng_below(0x80);
 			continue;
 		}
 		if (r < 7 || room < 3) {
-			cp = 0x80 + (uint32_t)rng_below(0x780);
+			cp = 0x80 + (uint32_t)test_rng_below(0x780);
 			out[i++] = (uint8_t)(0xC0 | (cp >> 6));
 		} else if (r < 9 || room < 4) {
-			cp = 0x800 + (uint32_t)rng_below(0xF800);
+			cp = 0x800 + (uint32_t)test_rng_below(0xF800);
 			if (cp >= 0xD800 && cp <= 0xDFFF)
 				cp = 0xFFFD;
 			out[i++] = (uint8_t)(0xE0 | (cp >> 12));
 			out[i++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
 		} else {
-			cp = 0x10000 + (uint32_t)rng_below(0x100000);
+			cp = 0x10000 + (uint32_t)test_rng_below(0x100000);
 			out[i++] = (uint8_t)(0xF0 | (cp >> 18));
 			out[i++] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
 			out[i++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
@@ -1091,17 +1058,17 @@ random_utf8(uint8_t *out, size_t n)
 static size_t
 random_size(void)
 {
-	switch (rng_below(8)) {
+	switch (test_rng_below(8)) {
 	case 0:
 		return 0;
 	case 1:
-		return 120 + rng_below(10);
+		return 120 + test_rng_below(10);
 	case 2:
-		return 65530 + rng_below(10);
+		return 65530 + test_rng_below(10);
 	case 3:
-		return rng_below(70001);
+		return test_rng_below(70001);
 	default:
-		return rng_below(300);
+		return test_rng_below(300);
 	}
 }
 
@@ -1115,27 +1082,27 @@ test_roundtrip(void)
 
 	memset(&r, 0, sizeof r);
 	for (iter = 0; iter < 300; iter++) {
-		size_t nmsg = 1 + rng_below(4), m, cuts[64], nc = 0, pos = 0;
+		size_t nmsg = 1 + test_rng_below(4), m, cuts[64], nc = 0, pos = 0;
 		uint64_t biggest = 0;
 
 		stream.n = 0;
 		want.n = 0;
 		for (m = 0; m < nmsg; m++) {
-			int text = rng_below(2) == 0;
-			size_t len = random_size(), nfrag = 1 + rng_below(3), f, done = 0;
+			int text = test_rng_below(2) == 0;
+			size_t len = random_size(), nfrag = 1 + test_rng_below(3), f, done = 0;
 
 			if (text) {
 				len = random_utf8(payload, len);
 			} else {
 				for (f = 0; f < len; f++)
-					payload[f] = (uint8_t)rng();
+					payload[f] = (uint8_t)test_rng();
 			}
 			if (len > biggest)
 				biggest = len;
 			for (f = 0; f < nfrag; f++) {
 				/* fragments cut UTF-8 sequences anywhere */
-				size_t piece = f + 1 == nfrag ? len - done : rng_below(len - done + 1);
-				uint64_t kk = rng();
+				size_t piece = f + 1 == nfrag ? len - done : test_rng_below(len - done + 1);
+				uint64_t kk = test_rng();
 				uint8_t key[4], ping[8];
 				int64_t w;
 
@@ -1149,9 +1116,9 @@ test_roundtrip(void)
 				done += piece;
 				if (f + 1 == nfrag)
 					tr_msg(&want, text ? TW_WS_OP_TEXT : TW_WS_OP_BINARY, payload, len);
-				if (rng_below(4) == 0) {
+				if (test_rng_below(4) == 0) {
 					/* a ping between fragments (or after the message) */
-					size_t pl = rng_below(9);
+					size_t pl = test_rng_below(9);
 					memcpy(ping, &kk, 8);
 					w = tw_ws_write_frame(fr, 200, 1, TW_WS_OP_PING, ping, pl, key);
 					frames_bad += w != (int64_t)(6 + pl);
@@ -1165,17 +1132,17 @@ test_roundtrip(void)
 		if (!run_matches(&r, &want, 0) && bad++ < 3)
 			report_mismatch("round trip", "whole", &r, 0);
 		while (nc < 64) {
-			pos += 1 + rng_below(rng_below(2) ? 16 : 20000);
+			pos += 1 + test_rng_below(test_rng_below(2) ? 16 : 20000);
 			if (pos >= stream.n)
 				break;
 			cuts[nc++] = pos;
 		}
-		run_input(&r, TW_WS_ROLE_SERVER, rng_below(2) ? biggest : 0, stream.b, stream.n, cuts, nc);
+		run_input(&r, TW_WS_ROLE_SERVER, test_rng_below(2) ? biggest : 0, stream.b, stream.n, cuts, nc);
 		if (!run_matches(&r, &want, 0) && bad++ < 3)
 			report_mismatch("round trip", "random chunks, max_message = largest or 0", &r, 0);
 	}
-	check(frames_bad == 0, "round trip: tw_ws_write_frame lengths");
-	check(bad == 0, "round trip: 300 random streams (masked, fragmented, pings, sizes 0..70000)");
+	CHECK(frames_bad == 0, "round trip: tw_ws_write_frame lengths");
+	CHECK(bad == 0, "round trip: 300 random streams (masked, fragmented, pings, sizes 0..70000)");
 	run_free(&r);
 	buf_free(&stream);
 	buf_free(&want);
@@ -1186,6 +1153,7 @@ test_roundtrip(void)
 int
 main(void)
 {
+	test_rng_seed(UINT64_C(0x2545F4914F6CDD1D));
 	test_rfc_examples();
 	test_hot_path();
 	test_empty();
@@ -1196,6 +1164,5 @@ main(void)
 	test_max_message();
 	test_sticky();
 	test_roundtrip();
-	printf("test_ws_parse: %d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return test_summary("test_ws_parse");
 }
