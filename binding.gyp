@@ -8,12 +8,19 @@
       "sources": [
         "native/src/cpu.c",
         "native/src/status.c",
+        "native/src/hash/br_hash.c",
         "native/src/hash/encode.c",
         "native/src/hash/hmac.c",
         "native/src/hash/sha256.c",
         "native/src/hash/sha256_ni.c",
         "native/src/hash/sha256_portable.c",
         "native/src/http/upgrade.c",
+        "native/src/io/io.c",
+        "native/src/io/poll.c",
+        "native/src/io/uring.c",
+        "native/src/tls/anchors.c",
+        "native/src/tls/client.c",
+        "native/src/tls/x509_pin.c",
         "native/src/ws/client.c",
         "native/src/ws/frame.c",
         "native/src/ws/mask.c",
@@ -24,10 +31,12 @@
         "native/src/ws/utf8.c",
         "native/addon/addon.cc",
         "native/addon/args.cc",
+        "native/addon/engine.cc",
         "native/addon/frame.cc",
         "native/addon/hash.cc",
         "native/addon/mask.cc",
-        "native/addon/probe.cc"
+        "native/addon/probe.cc",
+        "native/addon/tls.cc"
       ],
       "include_dirs": [
         "native/include",

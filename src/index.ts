@@ -8,3 +8,5 @@ export { mask, unmask, MASK_NATIVE_MIN_BYTES } from './ws/mask.js';
 export { buildFrame, frameSize, Opcode, type FrameOptions } from './ws/frame.js';
 export { TickwireError, type TickwireErrorCode, type TickwireErrorOptions } from './native/errors.js';
 export { native, type IoUringProbe, type NativeFeatures, type NativeInfo } from './native/introspect.js';
+export { connect, TickwireWebSocket, type WebSocketEvents, type WebSocketStats } from './net/websocket.js';
+export type { ConnectOptions, TlsOptions, HeartbeatOptions, ReconnectOptions, Transport } from './net/options.js';

@@ -23,6 +23,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   tw_addon_init_hash(env, exports);
   tw_addon_init_frame(env, exports);
   tw_addon_init_probe(env, exports);
+  tw_addon_init_engine(env, exports);
+  tw_addon_init_tls(env, exports);
   return exports;
 }
 

@@ -15,6 +15,27 @@ export type TickwireErrorCode =
   | 'WS_PROTOCOL_ERROR'
   | 'WS_INVALID_UTF8'
   | 'WS_MESSAGE_TOO_BIG'
+  | 'WS_NOT_OPEN'
+  | 'TLS_PIN_MISMATCH'
+  | 'TLS_CERT_EXPIRED'
+  | 'TLS_BAD_HOSTNAME'
+  | 'TLS_UNTRUSTED'
+  | 'TLS_HANDSHAKE_TIMEOUT'
+  | 'TLS_PROTOCOL_VERSION'
+  | 'TLS_ALERT'
+  | 'TLS_PROTOCOL'
+  | 'TLS_BAD_CERT'
+  | 'TLS_BAD_CA'
+  | 'TLS_CLOSED'
+  | 'HTTP_BAD_RESPONSE'
+  | 'HTTP_STATUS'
+  | 'HTTP_BAD_ACCEPT'
+  | 'HTTP_TOO_LARGE'
+  | 'HTTP_BAD_UPGRADE'
+  | 'CONN_CLOSED'
+  | 'CONN_TIMEOUT'
+  | 'CONN_BACKPRESSURE'
+  | 'RECONNECT_FAILED'
   | 'INTERNAL';
 
 export interface TickwireErrorOptions {
@@ -67,6 +88,8 @@ function codeFor(name: string): TickwireErrorCode {
     case 'WS_TOO_BIG':
       return 'WS_MESSAGE_TOO_BIG';
     default:
+      // TLS_*, HTTP_* and CONN_* statuses keep their names as codes.
+      if (/^(TLS|HTTP|CONN)_/.test(name)) return name as TickwireErrorCode;
       return name.startsWith('WS_') ? 'WS_PROTOCOL_ERROR' : 'INTERNAL';
   }
 }

@@ -1,0 +1,191 @@
+// TLS glue: trust anchors parsed once (tlsTrust) and shared by connections through a refcount,
+// per-connection tw_tls_client set up from the JS options, and TLS sessions handed to JS as opaque
+// externals (wiped when collected) for resumption.
+#include <cstring>
+#include <new>
+
+#include "addon.h"
+#include "args.h"
+#include "tw_tls.h"
+#include "tw_tls_glue.h"
+
+namespace {
+
+struct Trust {
+  tw_tls_anchors anchors;
+  uint8_t *arena;
+  int refs;  // the JS handle + each connection using it
+};
+
+void trust_release(Trust *t) {
+  if (--t->refs == 0) {
+    delete[] t->arena;
+    delete t;
+  }
+}
+
+void finalize_trust(napi_env, void *data, void *) { trust_release(static_cast<Trust *>(data)); }
+
+struct Session {
+  br_ssl_session_parameters params;
+};
+
+void finalize_session(napi_env, void *data, void *) {
+  auto *s = static_cast<Session *>(data);
+  volatile uint8_t *p = reinterpret_cast<volatile uint8_t *>(s);
+  for (size_t i = 0; i < sizeof *s; i++)
+    p[i] = 0;
+  delete s;
+}
+
+// The type tags keep one kind of external from being passed where another is expected.
+const napi_type_tag kTrustTag = {0x7477747275737431ull, 0x1ull};
+const napi_type_tag kSessionTag = {0x7477736573736e31ull, 0x2ull};
+
+template <typename T>
+T *unwrap_tagged(napi_env env, napi_value v, const napi_type_tag &tag) {
+  bool ok = false;
+  void *p = nullptr;
+  if (napi_check_object_type_tag(env, v, &tag, &ok) != napi_ok || !ok || napi_get_value_external(env, v, &p) != napi_ok)
+    return nullptr;
+  return static_cast<T *>(p);
+}
+
+// tlsTrust(pem) → trust handle, or a negative status (TLS_BAD_CA when no certificate is usable).
+napi_value TlsTrust(napi_env env, napi_callback_info info) {
+  TW_ARGS(1);
+  uint8_t *pem;
+  size_t len;
+  if (!tw_bytes(env, argv[0], &pem, &len, "pem"))
+    return nullptr;
+  size_t arena_len = 0;
+  int r = tw_tls_anchors_measure(pem, len, &arena_len);
+  napi_value out;
+  if (r < 0) {
+    napi_create_int32(env, r, &out);
+    return out;
+  }
+  auto *t = new (std::nothrow) Trust();
+  if (t == nullptr)
+    return tw_throw_range(env, "ENOMEM", "out of memory");
+  t->arena = new (std::nothrow) uint8_t[arena_len ? arena_len : 1];
+  t->refs = 1;
+  r = t->arena ? tw_tls_anchors_parse(&t->anchors, t->arena, arena_len, pem, len) : TW_ERR_BUFFER_TOO_SMALL;
+  if (r < 0) {
+    trust_release(t);
+    napi_create_int32(env, r, &out);
+    return out;
+  }
+  napi_create_external(env, t, finalize_trust, nullptr, &out);
+  napi_type_tag_object(env, out, &kTrustTag);
+  return out;
+}
+
+// tlsTrustInfo(handle) → { anchors, skipped }
+napi_value TlsTrustInfo(napi_env env, napi_callback_info info) {
+  TW_ARGS(1);
+  Trust *t = unwrap_tagged<Trust>(env, argv[0], kTrustTag);
+  if (!t) {
+    napi_throw_type_error(env, "INVALID_ARGUMENT", "not a trust handle");
+    return nullptr;
+  }
+  napi_value out, a, s;
+  napi_create_object(env, &out);
+  napi_create_uint32(env, uint32_t(t->anchors.count), &a);
+  napi_create_uint32(env, uint32_t(t->anchors.skipped), &s);
+  napi_set_named_property(env, out, "anchors", a);
+  napi_set_named_property(env, out, "skipped", s);
+  return out;
+}
+
+}  // namespace
+
+struct TwTls {
+  tw_tls_client client;
+  Trust *trust;
+};
+
+size_t tw_tls_glue_iobuf_len() { return BR_SSL_BUFSIZE_BIDI; }
+
+int tw_tls_glue_create(napi_env env, napi_value opts, uint8_t *iobuf, size_t iobuf_len, TwTls **out) {
+  napi_value v;
+  napi_get_named_property(env, opts, "trust", &v);
+  Trust *trust = unwrap_tagged<Trust>(env, v, kTrustTag);
+  if (!trust) {
+    napi_throw_type_error(env, "INVALID_ARGUMENT", "tls.trust is not a trust handle");
+    return -1;
+  }
+  uint8_t *pins;
+  size_t pins_len;
+  napi_get_named_property(env, opts, "pins", &v);
+  if (!tw_bytes(env, v, &pins, &pins_len, "tls.pins"))
+    return -1;
+  if (pins_len % TW_TLS_PIN_LEN != 0 || pins_len / TW_TLS_PIN_LEN > TW_TLS_MAX_PINS) {
+    napi_throw_range_error(env, "INVALID_ARGUMENT", "tls.pins: at most 8 pins of 32 bytes");
+    return -1;
+  }
+  bool pin_only = false;
+  napi_get_named_property(env, opts, "pinOnly", &v);
+  napi_get_value_bool(env, v, &pin_only);
+  char servername[256];
+  size_t n = 0;
+  napi_get_named_property(env, opts, "servername", &v);
+  if (napi_get_value_string_utf8(env, v, servername, sizeof servername, &n) != napi_ok || n >= sizeof servername - 1) {
+    napi_throw_range_error(env, "INVALID_ARGUMENT", "tls.servername must be a string of at most 254 bytes");
+    return -1;
+  }
+  napi_get_named_property(env, opts, "session", &v);
+  Session *session = unwrap_tagged<Session>(env, v, kSessionTag);
+
+  auto *t = new (std::nothrow) TwTls();
+  if (!t)
+    return TW_ERR_INVAL;
+  tw_tls_config cfg{};
+  cfg.anchors = &trust->anchors;
+  cfg.pins = reinterpret_cast<const uint8_t(*)[TW_TLS_PIN_LEN]>(pins);
+  cfg.pin_count = pins_len / TW_TLS_PIN_LEN;
+  cfg.flags = pin_only ? TW_TLS_PIN_ONLY : 0;
+  int r = tw_tls_client_init(&t->client, &cfg, iobuf, iobuf_len);
+  if (r == TW_OK)
+    r = tw_tls_client_reset(&t->client, servername, session ? &session->params : nullptr);
+  if (r != TW_OK) {
+    delete t;
+    return r;
+  }
+  t->trust = trust;
+  trust->refs++;
+  *out = t;
+  return 0;
+}
+
+void tw_tls_glue_free(TwTls *t) {
+  trust_release(t->trust);
+  std::memset(&t->client, 0, sizeof t->client);  // no key material left behind
+  delete t;
+}
+
+br_ssl_engine_context *tw_tls_glue_engine(TwTls *t) { return tw_tls_client_engine(&t->client); }
+int tw_tls_glue_resumed(TwTls *t) { return tw_tls_client_resumed(&t->client); }
+
+int tw_tls_glue_status(TwTls *t, int br_error) {
+  int s = tw_tls_client_status(&t->client);
+  return s != TW_OK ? s : tw_tls_status_from_br(br_error);
+}
+
+napi_value tw_tls_glue_session(napi_env env, TwTls *t) {
+  napi_value out;
+  auto *s = new (std::nothrow) Session();
+  if (!s || tw_tls_client_save_session(&t->client, &s->params) != TW_OK) {
+    delete s;
+    napi_get_undefined(env, &out);
+    return out;
+  }
+  napi_create_external(env, s, finalize_session, nullptr, &out);
+  napi_type_tag_object(env, out, &kSessionTag);
+  return out;
+}
+
+void tw_addon_init_tls(napi_env env, napi_value exports) {
+  tw_export_fn(env, exports, "tlsTrust", TlsTrust);
+  tw_export_fn(env, exports, "tlsTrustInfo", TlsTrustInfo);
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** The `tickwire` command. */
+import { doctor } from './doctor.js';
+
+const usage = `usage: tickwire <command>
+
+commands:
+  doctor    CPU features, chosen implementations and transport, library versions, loopback self-test
+`;
+
+const [command] = process.argv.slice(2);
+switch (command) {
+  case 'doctor':
+    process.exitCode = await doctor();
+    break;
+  case undefined:
+  case '-h':
+  case '--help':
+  case 'help':
+    process.stdout.write(usage);
+    break;
+  default:
+    process.stderr.write(`tickwire: unknown command '${command}'\n\n${usage}`);
+    process.exitCode = 2;
+}

@@ -1,0 +1,168 @@
+/**
+ * The native engine (native/addon/engine.cc), one per transport per thread. It delivers events
+ * through a shared Int32Array ring, one call per batch; this class routes them to connections.
+ * Transport choice: 'auto' tries io_uring once and falls back to epoll (TICKWIRE_TRANSPORT=epoll
+ * forces the fallback); the reason is kept for `tickwire doctor`.
+ */
+import { binding } from '../native/binding.js';
+import { nativeError } from '../native/status.js';
+import { TickwireError } from '../native/errors.js';
+import type { Transport } from './options.js';
+
+export const EV = { OPEN: 1, MESSAGE: 2, PING: 3, PONG: 4, CLOSE: 5, ERROR: 6, FREED: 7, DRAIN: 8 } as const;
+
+/** What a connection receives from the engine, straight from the ring (no objects per event). */
+export interface NativeConnectionSink {
+  onNativeEvent(type: number, a: number, b: number, c: number): void;
+}
+
+export interface NativeConnectRequest {
+  addr: Uint8Array;
+  host: string;
+  path: string;
+  headers: string;
+  protocols: string;
+  key: Uint8Array;
+  seed: Uint8Array;
+  maxMessage: number;
+  tls: NativeTlsRequest | undefined;
+}
+
+export interface NativeTlsRequest {
+  trust: unknown;
+  pins: Uint8Array;
+  pinOnly: boolean;
+  servername: string;
+  session: unknown;
+}
+
+type EngineHandle = { readonly __brand: 'EngineHandle' };
+
+interface EngineBinding {
+  engineCreate(kind: number, maxConns: number, onEvents: (count: number) => void): [EngineHandle, ArrayBuffer];
+  engineConnect(h: EngineHandle, req: NativeConnectRequest): [number, ArrayBuffer];
+  engineSend(h: EngineHandle, id: number, payload: Uint8Array | string, opcode: number): number;
+  engineClose(h: EngineHandle, id: number, code: number, reason: string): number;
+  engineAbort(h: EngineHandle, id: number, status: number): void;
+  engineStats(h: EngineHandle, id: number, out: Float64Array): void;
+  engineTlsSession(h: EngineHandle, id: number): unknown;
+  engineRelease(h: EngineHandle, id: number): void;
+  engineKeepAlive(h: EngineHandle, on: boolean): void;
+  enginePoll(h: EngineHandle, budgetUs: number): void;
+  IO_URING: number;
+  IO_EPOLL: number;
+  EVENT_INTS: number;
+}
+
+const native = binding as unknown as EngineBinding;
+const MAX_CONNECTIONS = 1024;
+
+export class NativeEngine {
+  readonly transport: 'io_uring' | 'epoll';
+  /** Why this transport was chosen. */
+  readonly reason: string;
+  readonly #handle: EngineHandle;
+  readonly #ring: Int32Array;
+  readonly #sinks: Array<NativeConnectionSink | undefined> = [];
+  #live = 0;
+  readonly #statsOut = new Float64Array(4);
+
+  private constructor(transport: 'io_uring' | 'epoll', reason: string) {
+    this.transport = transport;
+    this.reason = reason;
+    const [handle, ring] = native.engineCreate(transport === 'io_uring' ? native.IO_URING : native.IO_EPOLL, MAX_CONNECTIONS, (n) =>
+      this.#dispatch(n),
+    );
+    this.#handle = handle;
+    this.#ring = new Int32Array(ring);
+  }
+
+  static #engines = new Map<string, NativeEngine>();
+
+  /** The engine for a transport choice, created on first use. */
+  static get(choice: Transport): NativeEngine {
+    const forced = process.env.TICKWIRE_TRANSPORT;
+    if (forced !== undefined && forced !== 'epoll' && forced !== 'io_uring' && forced !== 'auto') {
+      throw new TickwireError('INVALID_ARGUMENT', `TICKWIRE_TRANSPORT must be 'epoll', 'io_uring' or 'auto', got '${forced}'`);
+    }
+    const want = choice === 'auto' && forced ? forced : choice;
+    const cached = NativeEngine.#engines.get(want);
+    if (cached) return cached;
+    let engine: NativeEngine;
+    if (want === 'epoll') {
+      engine = new NativeEngine('epoll', forced === 'epoll' ? 'TICKWIRE_TRANSPORT=epoll' : "transport: 'epoll' requested");
+    } else if (want === 'io_uring') {
+      engine = NativeEngine.#tryUring(true) as NativeEngine;
+    } else {
+      engine = NativeEngine.#tryUring(false) ?? new NativeEngine('epoll', NativeEngine.#fallbackReason);
+    }
+    NativeEngine.#engines.set(want, engine);
+    return engine;
+  }
+
+  static #fallbackReason = '';
+
+  static #tryUring(required: boolean): NativeEngine | undefined {
+    try {
+      return new NativeEngine('io_uring', 'io_uring available (probed at first use)');
+    } catch (e) {
+      const status = (e as { status?: number }).status ?? 0;
+      const why = nativeError(status, 'io_uring setup');
+      if (required) throw new TickwireError('UNSUPPORTED', `transport 'io_uring' is not available here: ${why.message}`, { cause: e });
+      NativeEngine.#fallbackReason = `io_uring unavailable (${why.reason ?? why.message}); using epoll`;
+      return undefined;
+    }
+  }
+
+  connect(req: NativeConnectRequest, sink: NativeConnectionSink): { id: number; slab: ArrayBuffer } {
+    const [id, slab] = native.engineConnect(this.#handle, req);
+    this.#sinks[id] = sink;
+    if (this.#live++ === 0) native.engineKeepAlive(this.#handle, true);
+    return { id, slab };
+  }
+
+  send(id: number, payload: Uint8Array | string, opcode: number): number {
+    return native.engineSend(this.#handle, id, payload, opcode);
+  }
+
+  close(id: number, code: number, reason: string): number {
+    return native.engineClose(this.#handle, id, code, reason);
+  }
+
+  abort(id: number, status: number): void {
+    native.engineAbort(this.#handle, id, status);
+  }
+
+  stats(id: number): { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number } {
+    native.engineStats(this.#handle, id, this.#statsOut);
+    const s = this.#statsOut;
+    return { bytesIn: s[0] as number, bytesOut: s[1] as number, messagesIn: s[2] as number, messagesOut: s[3] as number };
+  }
+
+  /** The TLS session of an open wss:// connection (opaque), for resumption; undefined for ws://. */
+  tlsSession(id: number): unknown {
+    return native.engineTlsSession(this.#handle, id);
+  }
+
+  /** Busy-polls for up to `us` microseconds (see ConnectOptions.busyPollUs). */
+  poll(us: number): void {
+    native.enginePoll(this.#handle, us);
+  }
+
+  #dispatch(count: number): void {
+    const r = this.#ring;
+    const stride = native.EVENT_INTS;
+    for (let i = 0, o = 0; i < count; i++, o += stride) {
+      const type = r[o] as number;
+      const id = r[o + 1] as number;
+      const sink = this.#sinks[id];
+      sink?.onNativeEvent(type, r[o + 2] as number, r[o + 3] as number, r[o + 4] as number);
+      if (type === EV.FREED) {
+        // The sink has read the final stats; the native connection and its id can go.
+        this.#sinks[id] = undefined;
+        native.engineRelease(this.#handle, id);
+        if (--this.#live === 0) native.engineKeepAlive(this.#handle, false);
+      }
+    }
+  }
+}
