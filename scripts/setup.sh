@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(build-essential python3 cmake clang libclang-rt-14-dev binutils libbearssl-dev liburing-dev ca-certificates)
+packages=(build-essential python3 cmake clang libclang-rt-14-dev binutils openssl libbearssl-dev liburing-dev ca-certificates)
 if [ "$(id -u)" -eq 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${packages[@]}"
