@@ -44,6 +44,9 @@ const napi_type_tag kSessionTag = {0x7477736573736e31ull, 0x2ull};
 
 template <typename T>
 T *unwrap_tagged(napi_env env, napi_value v, const napi_type_tag &tag) {
+  napi_valuetype type;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_external)
+    return nullptr;  // undefined etc.: napi_check_object_type_tag would throw on a non-object
   bool ok = false;
   void *p = nullptr;
   if (napi_check_object_type_tag(env, v, &tag, &ok) != napi_ok || !ok || napi_get_value_external(env, v, &p) != napi_ok)
