@@ -88,7 +88,10 @@ struct Engine {
   int32_t *ring;        // shared with JS (external ArrayBuffer)
   uint32_t ring_len;    // events in the ring
   bool in_batch;
+  bool spinning;
   bool destroyed;
+  uint64_t delivered;   // JS calls made
+  uint32_t busy_us;     // spin this long without activity before sleeping in libuv (0 = never)
 };
 
 Engine *engine_of(napi_env env, napi_value v) {
@@ -144,6 +147,7 @@ void flush_to_js(Engine *e) {
   napi_get_reference_value(env, e->self, &recv);
   napi_create_uint32(env, e->ring_len, &count);
   e->ring_len = 0;
+  e->delivered++;
   napi_status st = napi_make_callback(env, e->async, recv, cb, 1, &count, &result);
   if (st == napi_pending_exception) {
     napi_value err;
@@ -341,6 +345,25 @@ void run_batch(Engine *e) {
   e->in_batch = false;
 }
 
+// Busy-poll mode: after a batch, keep reaping until busy_us pass without anything delivered, so the
+// next completion is handled without an event-loop wake-up (trades a core for latency).
+void spin(Engine *e) {
+  if (e->busy_us == 0 || e->spinning || e->destroyed)
+    return;
+  e->spinning = true;
+  uint64_t budget = uint64_t(e->busy_us) * 1000, last = uv_hrtime();
+  for (;;) {
+    uint64_t before = e->delivered;
+    run_batch(e);
+    uint64_t now = uv_hrtime();
+    if (e->delivered != before)
+      last = now;
+    else if (now - last >= budget)
+      break;
+  }
+  e->spinning = false;
+}
+
 // Before the loop blocks: run a batch if calls from JS (connect, send, close, abort) queued work,
 // e.g. completions the epoll backend produced synchronously.
 void on_prepare(uv_prepare_t *h) {
@@ -348,13 +371,16 @@ void on_prepare(uv_prepare_t *h) {
   if (e->kick) {
     e->kick = false;
     run_batch(e);
+    spin(e);
   }
 }
 
 void on_poll(uv_poll_t *h, int status, int events) {
   (void)status;
   (void)events;
-  run_batch(static_cast<Engine *>(h->data));
+  auto *e = static_cast<Engine *>(h->data);
+  run_batch(e);
+  spin(e);
 }
 
 void engine_teardown(Engine *e) {
@@ -721,17 +747,14 @@ static napi_value EngineKeepAlive(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// enginePoll(handle, budgetUs): busy-poll for completions for up to budgetUs, running batches.
-static napi_value EnginePoll(napi_env env, napi_callback_info info) {
+// engineBusyPoll(handle, us): set the busy-poll budget (the largest any connection asked for).
+static napi_value EngineBusyPoll(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
   Engine *e = engine_of(env, argv[0]);
-  uint32_t budget;
-  if (!e || !tw_u32(env, argv[1], &budget, "budget"))
+  uint32_t us;
+  if (!e || !tw_u32(env, argv[1], &us, "busyPollUs"))
     return nullptr;
-  uint64_t end = uv_hrtime() + uint64_t(budget) * 1000;
-  do {
-    run_batch(e);
-  } while (uv_hrtime() < end);
+  e->busy_us = us > 1000000 ? 1000000 : us;
   return nullptr;
 }
 
@@ -793,7 +816,7 @@ void tw_addon_init_engine(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "engineAbort", EngineAbort);
   tw_export_fn(env, exports, "engineStats", EngineStats);
   tw_export_fn(env, exports, "engineKeepAlive", EngineKeepAlive);
-  tw_export_fn(env, exports, "enginePoll", EnginePoll);
+  tw_export_fn(env, exports, "engineBusyPoll", EngineBusyPoll);
   tw_export_fn(env, exports, "engineShutdown", EngineShutdown);
   tw_export_fn(env, exports, "engineTlsSession", EngineTlsSession);
   tw_export_fn(env, exports, "engineRelease", EngineRelease);

@@ -48,7 +48,7 @@ interface EngineBinding {
   engineTlsSession(h: EngineHandle, id: number): unknown;
   engineRelease(h: EngineHandle, id: number): void;
   engineKeepAlive(h: EngineHandle, on: boolean): void;
-  enginePoll(h: EngineHandle, budgetUs: number): void;
+  engineBusyPoll(h: EngineHandle, us: number): void;
   IO_URING: number;
   IO_EPOLL: number;
   EVENT_INTS: number;
@@ -144,9 +144,13 @@ export class NativeEngine {
     return native.engineTlsSession(this.#handle, id);
   }
 
-  /** Busy-polls for up to `us` microseconds (see ConnectOptions.busyPollUs). */
-  poll(us: number): void {
-    native.enginePoll(this.#handle, us);
+  #busy = 0;
+  /** Raises the busy-poll budget (ConnectOptions.busyPollUs): the largest any connection asked for. */
+  busyPoll(us: number): void {
+    if (us > this.#busy) {
+      this.#busy = us;
+      native.engineBusyPoll(this.#handle, us);
+    }
   }
 
   #dispatch(count: number): void {

@@ -47,7 +47,11 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Largest message accepted (the connection fails with 1009 beyond it). Default 16 MiB. */
   maxMessageBytes?: number;
-  /** Spin on completions for this many µs after each batch before sleeping (trades a core for latency). */
+  /**
+   * Busy-poll: after each batch of events, keep polling for completions until this many µs pass
+   * without activity, then sleep in the event loop (trades a core for latency). Engine-wide: the
+   * largest value any connection asked for applies. Default 0 (off).
+   */
   busyPollUs?: number;
 }
 

@@ -147,6 +147,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
       const address = isIP(o.host) ? o.host : (await lookup(o.host)).address;
       if (attempt !== this.#attempt || this.#userClosed) return;
       this.#engine ??= NativeEngine.get(o.transport);
+      if (o.busyPollUs > 0) this.#engine.busyPoll(o.busyPollUs);
       let tls: NativeTlsRequest | undefined;
       if (o.secure) {
         const pins = new Uint8Array(o.tls.pins.length * 32);
@@ -411,7 +412,6 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
       this.#queue.push([typeof data === 'string' ? data : Uint8Array.from(data), opcode]);
       return false;
     }
-    if (this.#o.busyPollUs > 0 && this.#engine) this.#engine.poll(this.#o.busyPollUs);
     return r === 0;
   }
 
