@@ -12,8 +12,9 @@
  * hands the batch to its consumer first. The input is released (the TLS record acknowledged, the
  * plain buffer reset) only in tw_client_events_done.
  *
- * Output: frames are written (masked in one pass) into the tx buffer; for TLS, the tx buffer holds
- * plaintext that is moved into the engine's sendapp buffer as it has room, and the engine's
+ * Output: frames are written (masked in one pass) into the tx buffer; for TLS, a frame goes straight
+ * into the engine's sendapp buffer when nothing is queued and it fits, else the tx buffer holds
+ * plaintext that is moved into the engine as it has room, and the engine's
  * records are what the driver sends. One send is in flight at a time; frames may be appended
  * while it is.
  *
@@ -48,7 +49,8 @@ next_mask(tw_client *c)
 	return k;
 }
 
-/* Appends a masked frame to tx. */
+/* Appends a masked frame to tx. For TLS, when nothing is queued ahead of it and the engine has
+ * room, the frame is masked straight into the engine's plaintext buffer instead: no staging copy. */
 static int
 queue_frame(tw_client *c, int opcode, const uint8_t *payload, size_t len)
 {
@@ -57,6 +59,20 @@ queue_frame(tw_client *c, int opcode, const uint8_t *payload, size_t len)
 	int64_t n;
 
 	memcpy(key, &k, 4);
+	if (c->cfg.tls != NULL && c->tx_pos == c->tx_len
+		&& (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP))
+	{
+		size_t room;
+		uint8_t *dst = br_ssl_engine_sendapp_buf(c->cfg.tls, &room);
+		n = tw_ws_write_frame(dst, room, 1, opcode, payload, len, key);
+		if (n > 0) {
+			br_ssl_engine_sendapp_ack(c->cfg.tls, (size_t)n);
+			br_ssl_engine_flush(c->cfg.tls, 0);
+			return TW_OK;
+		}
+		if (n != TW_ERR_BUFFER_TOO_SMALL)
+			return (int)n;
+	}
 	n = tw_ws_write_frame(c->buf.tx + c->tx_len, c->buf.tx_cap - c->tx_len, 1, opcode, payload, len, key);
 	if (n == TW_ERR_BUFFER_TOO_SMALL)
 		return TW_ERR_CONN_BACKPRESSURE;
