@@ -417,6 +417,28 @@ void finalize_engine(napi_env env, void *data, void *) {
   });
 }
 
+// After a call from JS queued work on a connection: start its I/O now, and have the batch that
+// handles what comes back run before the event loop blocks (never re-entrantly inside the call).
+void after_call(Engine *e, Conn *c) {
+  if (e->in_batch)
+    return;
+  pump(e, c);
+  tw_io_submit(e->io);
+  e->kick = true;
+}
+
+// Throws an Error with a string `code` and the native `status` (-errno or TW_ERR_*) for the TS layer.
+napi_value throw_status(napi_env env, const char *code, const char *message, int status) {
+  napi_value err, c, m, st;
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &c);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &m);
+  napi_create_error(env, c, m, &err);
+  napi_create_int32(env, status, &st);
+  napi_set_named_property(env, err, "status", st);
+  napi_throw(env, err);
+  return nullptr;
+}
+
 // engineCreate(kind, maxConns, onEvents) → [handle, ringArrayBuffer] or throws with the reason
 // the backend could not start (e.g. io_uring disabled: -EPERM).
 napi_value EngineCreate(napi_env env, napi_callback_info info) {
@@ -446,15 +468,7 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
     delete[] e->conns;
     delete[] e->ring;
     delete e;
-    napi_value err, code, msg;
-    napi_create_string_utf8(env, "IO_INIT_FAILED", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, "the I/O backend could not start", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, code, msg, &err);
-    napi_value st;
-    napi_create_int32(env, r, &st);
-    napi_set_named_property(env, err, "status", st);
-    napi_throw(env, err);
-    return nullptr;
+    return throw_status(env, "IO_INIT_FAILED", "the I/O backend could not start", r);
   }
   uv_loop_t *loop;
   napi_get_uv_event_loop(env, &loop);
@@ -583,17 +597,7 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
       slab_release(slab);
       std::memset(c, 0, sizeof *c);
       c->id = id;
-      if (r != -1) {
-        napi_value st;
-        napi_create_int32(env, r, &st);
-        napi_value err, code, msg;
-        napi_create_string_utf8(env, "TLS_SETUP", NAPI_AUTO_LENGTH, &code);
-        napi_create_string_utf8(env, "TLS setup failed", NAPI_AUTO_LENGTH, &msg);
-        napi_create_error(env, code, msg, &err);
-        napi_set_named_property(env, err, "status", st);
-        napi_throw(env, err);
-      }
-      return nullptr;
+      return r == -1 ? nullptr : throw_status(env, "TLS_SETUP", "TLS setup failed", r);
     }
   }
   tw_client_config cfg{};
@@ -614,14 +618,7 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
     slab_release(slab);
     std::memset(c, 0, sizeof *c);
     c->id = id;
-    napi_value st, err, code, msg;
-    napi_create_int32(env, r, &st);
-    napi_create_string_utf8(env, "CONNECT_SETUP", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, "could not start the connection", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, code, msg, &err);
-    napi_set_named_property(env, err, "status", st);
-    napi_throw(env, err);
-    return nullptr;
+    return throw_status(env, "CONNECT_SETUP", "could not start the connection", r);
   }
   c->used = true;
   g_live_conns++;
@@ -654,11 +651,7 @@ static napi_value EngineSend(napi_env env, napi_callback_info info) {
   int r = tw_client_send(&c->client, int(opcode), data, len);
   if (r == 0) {
     c->messages_out++;
-    if (!e->in_batch) {
-      pump(e, c);
-      tw_io_submit(e->io);
-      e->kick = true;
-    }
+    after_call(e, c);
     if (tw_client_tx_pending(&c->client) > (1u << 20)) {
       c->want_drain = true;
       r = 1;
@@ -684,11 +677,7 @@ static napi_value EngineClose(napi_env env, napi_callback_info info) {
   if (!c || !tw_u32(env, argv[2], &code, "code") || !tw_bytes_or_string(env, argv[3], &reason, &len, "reason"))
     return nullptr;
   int r = tw_client_close(&c->client, code, reason, len);
-  if (!e->in_batch) {
-    pump(e, c);
-    tw_io_submit(e->io);
-    e->kick = true;
-  }
+  after_call(e, c);
   napi_value out;
   napi_create_int32(env, r, &out);
   return out;
