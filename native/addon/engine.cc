@@ -65,7 +65,10 @@ struct Conn {
   bool touched;         // had events this batch: release its input after JS ran
   bool want_drain;
   bool io_closed;       // the socket is gone; waiting for JS to release the id (engineRelease)
-  Slab *slab;
+  Slab *slab;           // exposed at connect: [TLS buffer | rx | head]
+  Slab *big;            // [tx | msg]: exposed (msg part only) when a reassembled message needs it
+  size_t msg_off;       // offset of the reassembly buffer in `big`
+  size_t msg_len;
   tw_client client;
   TwTls *tls;           // null for ws://
   uint64_t bytes_in, bytes_out, messages_in, messages_out;
@@ -166,6 +169,12 @@ void flush_to_js(Engine *e) {
 
 int32_t slab_off(Conn *c, const uint8_t *p) { return p ? int32_t(p - c->slab->base) : 0; }
 
+// Whether `p` lies in the reassembly buffer (then offsets are relative to its start).
+bool in_msg(Conn *c, const uint8_t *p) {
+  const uint8_t *m = c->big->base + c->msg_off;
+  return p >= m && p < m + c->msg_len;
+}
+
 // Control payloads (pong data, close reason) live in the parser, outside the slab JS can see:
 // copy them into the HTTP head area, which is free once the upgrade is done.
 int32_t control_off(Conn *c, const uint8_t *p, size_t len) {
@@ -195,7 +204,10 @@ void drain_events(Engine *e, Conn *c) {
         break;
       case TW_CLIENT_MESSAGE:
         c->messages_in++;
-        push(e, EV_MESSAGE, c->id, ev.opcode, slab_off(c, ev.data), int32_t(ev.len));
+        if (ev.len != 0 && in_msg(c, ev.data))
+          push(e, EV_MESSAGE, c->id, ev.opcode, int32_t(ev.data - (c->big->base + c->msg_off)), int32_t(ev.len), 1);
+        else
+          push(e, EV_MESSAGE, c->id, ev.opcode, slab_off(c, ev.data), int32_t(ev.len), 0);
         break;
       case TW_CLIENT_PING:
         push(e, EV_PING, c->id);
@@ -223,11 +235,18 @@ void drain_events(Engine *e, Conn *c) {
 void pump(Engine *e, Conn *c) {
   if (!c->used || c->closing || !c->connected || c->io_closed)
     return;
-  drain_events(e, c);
-  if (!c->used || c->closing)
-    return;
-  if (!c->touched)
+  // Parse, release what no event points into (which lets TLS take the next staged record), and
+  // parse again, until JS has to see events first or nothing new is readable.
+  for (;;) {
+    drain_events(e, c);
+    if (!c->used || c->closing)
+      return;
+    if (c->touched)
+      break;
     tw_client_events_done(&c->client);
+    if (!tw_client_readable(&c->client))
+      break;
+  }
   if (!c->send_posted) {
     const uint8_t *buf;
     size_t len;
@@ -268,6 +287,7 @@ void free_conn(Conn *c) {
   if (c->tls)
     tw_tls_glue_free(c->tls);
   slab_release(c->slab);
+  slab_release(c->big);
   uint32_t id = c->id;
   std::memset(c, 0, sizeof *c);
   c->id = id;
@@ -562,39 +582,52 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   napi_typeof(env, tls_opts, &tt);
   bool tls = tt == napi_object;
 
-  // Slab: [TLS buffer | rx | head | tx | msg], page-aligned pieces, committed lazily by the kernel.
+  // Two mappings, committed lazily by the kernel: [TLS buffer | rx | head], which JS sees from the
+  // start, and [tx | msg], which JS sees only if a reassembled message needs it. V8 counts an
+  // external ArrayBuffer's whole length as memory pressure: exposing 32 MiB per connection cost
+  // two garbage collections per connect.
   const size_t page = 4096;
   auto up = [&](size_t n) { return (n + page - 1) / page * page; };
-  size_t tls_len = tls ? up(tw_tls_glue_iobuf_len()) : 0, rx_len = tls ? 0 : 65536, head_len = up(TW_CLIENT_MAX_HEAD);
+  size_t tls_len = tls ? up(tw_tls_glue_iobuf_len()) : 0, rx_len = 65536, head_len = up(TW_CLIENT_MAX_HEAD);
   size_t tx_len = up(max_message + 64 + 16384), msg_len = up(max_message);
-  size_t total = tls_len + rx_len + head_len + tx_len + msg_len;
-  void *mem = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED)
+  auto map = [](size_t n) -> Slab * {
+    void *m = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
+      return nullptr;
+    g_live_slabs++;
+    return new Slab{static_cast<uint8_t *>(m), n, 1};
+  };
+  Slab *slab = map(tls_len + rx_len + head_len);
+  Slab *big = slab ? map(tx_len + msg_len) : nullptr;
+  if (!big) {
+    if (slab)
+      slab_release(slab);
     return tw_throw_range(env, "ENOMEM", "could not map connection buffers");
-  auto *slab = new Slab{static_cast<uint8_t *>(mem), total, 1};
-  g_live_slabs++;
+  }
   uint8_t *p = slab->base;
   uint8_t *tls_buf = p;
   p += tls_len;
   tw_client_buffers b{};
-  b.rx = tls ? nullptr : p;
+  b.rx = p;
   b.rx_cap = rx_len;
   p += rx_len;
   b.head = p;
-  p += head_len;
-  b.tx = p;
+  b.tx = big->base;
   b.tx_cap = tx_len;
-  p += tx_len;
-  b.msg = p;
+  b.msg = big->base + tx_len;
   b.msg_cap = msg_len;
 
   std::memset(c, 0, sizeof *c);
   c->id = id;
   c->slab = slab;
+  c->big = big;
+  c->msg_off = tx_len;
+  c->msg_len = msg_len;
   if (tls) {
     int r = tw_tls_glue_create(env, tls_opts, tls_buf, tls_len, &c->tls);
     if (r != 0) {
       slab_release(slab);
+      slab_release(big);
       std::memset(c, 0, sizeof *c);
       c->id = id;
       return r == -1 ? nullptr : throw_status(env, "TLS_SETUP", "TLS setup failed", r);
@@ -616,6 +649,7 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
     if (c->tls)
       tw_tls_glue_free(c->tls);
     slab_release(slab);
+    slab_release(big);
     std::memset(c, 0, sizeof *c);
     c->id = id;
     return throw_status(env, "CONNECT_SETUP", "could not start the connection", r);
@@ -747,6 +781,22 @@ static napi_value EngineBusyPoll(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// engineMsgBuffer(handle, id) → ArrayBuffer over the connection's reassembly buffer (MESSAGE
+// events with d = 1 point into it). Created on first use; refcounted like the slab.
+static napi_value EngineMsgBuffer(napi_env env, napi_callback_info info) {
+  TW_ARGS(2);
+  Engine *e = engine_of(env, argv[0]);
+  if (!e)
+    return nullptr;
+  Conn *c = conn_of(e, env, argv[1]);
+  if (!c)
+    return nullptr;
+  c->big->refs++;
+  napi_value ab;
+  napi_create_external_arraybuffer(env, c->big->base + c->msg_off, c->msg_len, finalize_slab, c->big, &ab);
+  return ab;
+}
+
 // engineRelease(handle, id): JS is done with a connection whose socket is gone (after FREED).
 static napi_value EngineRelease(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
@@ -809,6 +859,7 @@ void tw_addon_init_engine(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "engineShutdown", EngineShutdown);
   tw_export_fn(env, exports, "engineTlsSession", EngineTlsSession);
   tw_export_fn(env, exports, "engineRelease", EngineRelease);
+  tw_export_fn(env, exports, "engineMsgBuffer", EngineMsgBuffer);
   tw_export_int(env, exports, "IO_URING", TW_IO_URING);
   tw_export_int(env, exports, "IO_EPOLL", TW_IO_EPOLL);
   tw_export_int(env, exports, "EVENT_INTS", kEventInts);

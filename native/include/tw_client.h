@@ -35,7 +35,8 @@ extern "C" {
 #define TW_CLIENT_MAX_HEAD 8192       /* largest HTTP response head accepted */
 
 typedef struct tw_client_buffers {
-	uint8_t *rx;         /* plain ws:// only: receive buffer (TLS receives into the engine) */
+	uint8_t *rx;         /* receive buffer; for TLS a staging buffer fed to the engine record by
+	                        record (NULL: TLS receives straight into the engine, 2 reads per record) */
 	size_t rx_cap;
 	uint8_t *tx;         /* outgoing bytes: frames (plain) or plaintext waiting for the engine (TLS) */
 	size_t tx_cap;
@@ -85,6 +86,7 @@ typedef struct tw_client {
 	char accept[28];            /* expected Sec-WebSocket-Accept */
 	size_t head_len;
 	size_t rx_len, rx_pos;      /* plain: bytes in rx, bytes parsed */
+	size_t stage_len, stage_pos; /* TLS: bytes received into rx, bytes handed to the engine */
 	const uint8_t *in;          /* bytes being parsed (rx or the engine's plaintext) */
 	size_t in_len, in_pos;
 	size_t tx_len, tx_pos;      /* queued outgoing bytes, bytes already handed to the socket */
@@ -128,6 +130,8 @@ int tw_client_close(tw_client *c, unsigned code, const uint8_t *reason, size_t l
 void tw_client_fail(tw_client *c, int status);
 /* Nonzero once nothing more can happen (closed or failed, and nothing left to send). */
 int tw_client_done(const tw_client *c);
+/* Nonzero when received data is waiting to be parsed (call tw_client_next_event). */
+int tw_client_readable(const tw_client *c);
 /* Bytes queued and not yet sent (backpressure indicator). */
 size_t tw_client_tx_pending(const tw_client *c);
 

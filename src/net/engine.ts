@@ -13,7 +13,7 @@ export const EV = { OPEN: 1, MESSAGE: 2, PING: 3, PONG: 4, CLOSE: 5, ERROR: 6, F
 
 /** What a connection receives from the engine, straight from the ring (no objects per event). */
 export interface NativeConnectionSink {
-  onNativeEvent(type: number, a: number, b: number, c: number): void;
+  onNativeEvent(type: number, a: number, b: number, c: number, d: number): void;
 }
 
 export interface NativeConnectRequest {
@@ -47,6 +47,7 @@ interface EngineBinding {
   engineStats(h: EngineHandle, id: number, out: Float64Array): void;
   engineTlsSession(h: EngineHandle, id: number): unknown;
   engineRelease(h: EngineHandle, id: number): void;
+  engineMsgBuffer(h: EngineHandle, id: number): ArrayBuffer;
   engineKeepAlive(h: EngineHandle, on: boolean): void;
   engineBusyPoll(h: EngineHandle, us: number): void;
   IO_URING: number;
@@ -139,6 +140,11 @@ export class NativeEngine {
     return { bytesIn: s[0] as number, bytesOut: s[1] as number, messagesIn: s[2] as number, messagesOut: s[3] as number };
   }
 
+  /** The connection's reassembly buffer (for MESSAGE events flagged d = 1), mapped on first use. */
+  msgBuffer(id: number): ArrayBuffer {
+    return native.engineMsgBuffer(this.#handle, id);
+  }
+
   /** The TLS session of an open wss:// connection (opaque), for resumption; undefined for ws://. */
   tlsSession(id: number): unknown {
     return native.engineTlsSession(this.#handle, id);
@@ -160,7 +166,7 @@ export class NativeEngine {
       const type = r[o] as number;
       const id = r[o + 1] as number;
       const sink = this.#sinks[id];
-      sink?.onNativeEvent(type, r[o + 2] as number, r[o + 3] as number, r[o + 4] as number);
+      sink?.onNativeEvent(type, r[o + 2] as number, r[o + 3] as number, r[o + 4] as number, r[o + 5] as number);
       if (type === EV.FREED) {
         // The sink has read the final stats; the native connection and its id can go.
         this.#sinks[id] = undefined;

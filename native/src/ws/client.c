@@ -12,6 +12,10 @@
  * hands the batch to its consumer first. The input is released (the TLS record acknowledged, the
  * plain buffer reset) only in tw_client_events_done.
  *
+ * TLS input: reads land in the rx staging buffer (64 KiB at a time) and are fed to the engine as it
+ * accepts them; receiving straight into the engine's record buffer would take two reads per
+ * record (5-byte header, then body).
+ *
  * Output: frames are written (masked in one pass) into the tx buffer; for TLS, a frame goes straight
  * into the engine's sendapp buffer when nothing is queued and it fits, else the tx buffer holds
  * plaintext that is moved into the engine as it has room, and the engine's
@@ -140,6 +144,26 @@ tw_client_init(tw_client *c, const tw_client_config *cfg, const tw_client_buffer
 	return TW_OK;
 }
 
+/* TLS: hands staged bytes to the engine while it accepts records. */
+static void
+tls_feed(tw_client *c)
+{
+	br_ssl_engine_context *eng = c->cfg.tls;
+
+	while (c->stage_pos < c->stage_len && (br_ssl_engine_current_state(eng) & BR_SSL_RECVREC)) {
+		size_t room;
+		uint8_t *dst = br_ssl_engine_recvrec_buf(eng, &room);
+		size_t n = c->stage_len - c->stage_pos < room ? c->stage_len - c->stage_pos : room;
+		if (n == 0)
+			break;
+		memcpy(dst, c->buf.rx + c->stage_pos, n);
+		br_ssl_engine_recvrec_ack(eng, n);
+		c->stage_pos += n;
+	}
+	if (c->stage_pos == c->stage_len)
+		c->stage_pos = c->stage_len = 0;
+}
+
 /* see tw_client.h */
 int
 tw_client_rx_buf(tw_client *c, uint8_t **buf, size_t *len)
@@ -147,6 +171,14 @@ tw_client_rx_buf(tw_client *c, uint8_t **buf, size_t *len)
 	if (c->eof || c->state == ST_FAILED || c->in != NULL)
 		return 0;
 	if (c->cfg.tls != NULL) {
+		if (c->buf.rx != NULL) {
+			tls_feed(c);
+			if (c->stage_len != 0)
+				return 0; /* the engine has not taken everything yet */
+			*buf = c->buf.rx;
+			*len = c->buf.rx_cap;
+			return 1;
+		}
 		if (!(br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_RECVREC))
 			return 0;
 		*buf = br_ssl_engine_recvrec_buf(c->cfg.tls, len);
@@ -166,7 +198,13 @@ tw_client_rx_done(tw_client *c, size_t n)
 		return;
 	}
 	if (c->cfg.tls != NULL) {
-		br_ssl_engine_recvrec_ack(c->cfg.tls, n);
+		if (c->buf.rx != NULL) {
+			c->stage_len = n;
+			c->stage_pos = 0;
+			tls_feed(c);
+		} else {
+			br_ssl_engine_recvrec_ack(c->cfg.tls, n);
+		}
 		return;
 	}
 	c->in = c->buf.rx;
@@ -230,6 +268,8 @@ tw_client_tx_done(tw_client *c, size_t n)
 	c->tx_inflight = 0;
 	if (c->cfg.tls != NULL) {
 		br_ssl_engine_sendrec_ack(c->cfg.tls, n);
+		if (c->buf.rx != NULL)
+			tls_feed(c); /* the engine may take records again now that its output is out */
 		return;
 	}
 	c->tx_pos += n;
@@ -309,7 +349,7 @@ tw_client_next_event(tw_client *c, tw_client_event *ev)
 			continue;
 		}
 		if (!have_input(c)) {
-			if (c->eof && c->in == NULL) {
+			if (c->eof && c->in == NULL && c->stage_len == 0) {
 				if (c->state == ST_HANDSHAKE) {
 					fail(c, TW_ERR_CONN_CLOSED, 0);
 					continue;
@@ -405,6 +445,8 @@ tw_client_events_done(tw_client *c)
 	if (c->cfg.tls != NULL && c->in_len != 0)
 		br_ssl_engine_recvapp_ack(c->cfg.tls, c->in_len);
 	c->in = NULL;
+	if (c->cfg.tls != NULL && c->buf.rx != NULL)
+		tls_feed(c); /* the next staged record, if any */
 	c->in_len = c->in_pos = 0;
 	flush_pong(c);
 }
@@ -441,6 +483,17 @@ tw_client_fail(tw_client *c, int status)
 {
 	if (c->state != ST_CLOSED)
 		fail(c, status, 0);
+}
+
+/* see tw_client.h */
+int
+tw_client_readable(const tw_client *c)
+{
+	if (c->state == ST_FAILED || c->state == ST_CLOSED)
+		return 0; /* nothing more is parsed */
+	if (c->in != NULL)
+		return c->in_pos < c->in_len;
+	return c->cfg.tls != NULL && (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_RECVAPP) != 0;
 }
 
 /* see tw_client.h */
