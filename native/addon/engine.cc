@@ -352,12 +352,21 @@ void run_batch(Engine *e) {
     size_t n = tw_io_reap(e->io, q, 256);
     for (size_t i = 0; i < n; i++)
       handle(e, q[i]);
-    flush_to_js(e);
-    // Inputs released: connections may receive again.
-    for (uint32_t i = 0; i < e->max_conns; i++)
-      if (e->conns[i].used)
-        pump(e, &e->conns[i]);
-    flush_to_js(e);
+    // Deliver, release, parse what the release made available (TLS feeds the next staged record),
+    // and repeat until no connection has events waiting for JS.
+    for (;;) {
+      flush_to_js(e);
+      bool again = false;
+      for (uint32_t i = 0; i < e->max_conns; i++) {
+        Conn *c = &e->conns[i];
+        if (!c->used)
+          continue;
+        pump(e, c);
+        again = again || c->touched;
+      }
+      if (!again)
+        break;
+    }
     tw_io_submit(e->io);
     if (n == 0)
       break;
