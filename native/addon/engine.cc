@@ -122,6 +122,13 @@ Conn *conn_of(Engine *e, napi_env env, napi_value v) {
   return &e->conns[id];
 }
 
+// argv[0] = engine handle, argv[1] = connection id: the prologue of every per-connection call.
+// Null (with a JS exception pending) when either is bad.
+Conn *engine_conn(napi_env env, napi_value *argv, Engine **e) {
+  *e = engine_of(env, argv[0]);
+  return *e ? conn_of(*e, env, argv[1]) : nullptr;
+}
+
 void push(Engine *e, int32_t type, uint32_t conn, int32_t a = 0, int32_t b = 0, int32_t c = 0, int32_t d = 0);
 void flush_to_js(Engine *e);
 
@@ -682,10 +689,8 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
 // event follows), or a negative status (CONN_BACKPRESSURE: the queue is full, try after DRAIN).
 static napi_value EngineSend(napi_env env, napi_callback_info info) {
   TW_ARGS(4);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   const uint8_t *data;
   size_t len;
   uint32_t opcode;
@@ -710,10 +715,8 @@ static napi_value EngineSend(napi_env env, napi_callback_info info) {
 // engineClose(handle, id, code, reason) → status. Starts the close handshake.
 static napi_value EngineClose(napi_env env, napi_callback_info info) {
   TW_ARGS(4);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   uint32_t code;
   const uint8_t *reason;
   size_t len;
@@ -729,10 +732,8 @@ static napi_value EngineClose(napi_env env, napi_callback_info info) {
 // engineAbort(handle, id, status): fails the connection now (timeouts, heartbeat loss).
 static napi_value EngineAbort(napi_env env, napi_callback_info info) {
   TW_ARGS(3);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   int32_t status;
   if (!c || napi_get_value_int32(env, argv[2], &status) != napi_ok)
     return nullptr;
@@ -752,10 +753,8 @@ static napi_value EngineAbort(napi_env env, napi_callback_info info) {
 // engineStats(handle, id, out: Float64Array(4)) → bytes in/out, messages in/out.
 static napi_value EngineStats(napi_env env, napi_callback_info info) {
   TW_ARGS(3);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   uint8_t *out;
   size_t len;
   if (!c || !tw_bytes(env, argv[2], &out, &len, "out") || len < 4 * sizeof(double))
@@ -794,10 +793,8 @@ static napi_value EngineBusyPoll(napi_env env, napi_callback_info info) {
 // events with d = 1 point into it). Created on first use; refcounted like the slab.
 static napi_value EngineMsgBuffer(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   if (!c)
     return nullptr;
   c->big->refs++;
@@ -809,10 +806,8 @@ static napi_value EngineMsgBuffer(napi_env env, napi_callback_info info) {
 // engineRelease(handle, id): JS is done with a connection whose socket is gone (after FREED).
 static napi_value EngineRelease(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   if (!c)
     return nullptr;
   if (!c->io_closed)
@@ -824,10 +819,8 @@ static napi_value EngineRelease(napi_env env, napi_callback_info info) {
 // engineTlsSession(handle, id) → the TLS session (opaque) or undefined.
 static napi_value EngineTlsSession(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
-  Engine *e = engine_of(env, argv[0]);
-  if (!e)
-    return nullptr;
-  Conn *c = conn_of(e, env, argv[1]);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
   if (!c)
     return nullptr;
   if (!c->tls)
