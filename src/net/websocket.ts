@@ -63,6 +63,8 @@ interface AttemptResult {
 /** One native connection (one attempt); events of a superseded attempt are ignored. */
 class Attempt implements NativeConnectionSink {
   id = -1;
+  /** The resolved address (TLS sessions are kept per server name + address + port). */
+  address = '';
   slab: ArrayBuffer | null = null;
   /** The reassembly buffer, mapped into JS on the first message that needs it. */
   msg: ArrayBuffer | null = null;
@@ -178,7 +180,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
       );
       attempt.id = id;
       attempt.slab = slab;
-      (attempt as Attempt & { address?: string }).address = address;
+      attempt.address = address;
       this.#timer(o.openTimeoutMs, () => {
         if (!attempt.opened && !attempt.done && this.#engine) this.#engine.abort(id, o.secure ? ST_TLS_TIMEOUT : ST_CONN_TIMEOUT);
       });
@@ -260,9 +262,8 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
   }
 
   #saveSession(attempt: Attempt): void {
-    const address = (attempt as Attempt & { address?: string }).address;
-    const session = address && this.#engine ? this.#engine.tlsSession(attempt.id) : undefined;
-    if (address && session !== undefined) tlsSessions.set(this.#sessionKey(address), session);
+    const session = this.#engine ? this.#engine.tlsSession(attempt.id) : undefined;
+    if (session !== undefined) tlsSessions.set(this.#sessionKey(attempt.address), session);
   }
 
   /** Emits a lifecycle event now, or after the current tick while `await connect()` is still settling. */
