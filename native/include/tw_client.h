@@ -36,7 +36,7 @@ extern "C" {
 
 typedef struct tw_client_buffers {
 	uint8_t *rx;         /* receive buffer; for TLS a staging buffer fed to the engine record by
-	                        record (NULL: TLS receives straight into the engine, 2 reads per record) */
+	                        record (receiving straight into the engine takes 2 reads per record) */
 	size_t rx_cap;
 	uint8_t *tx;         /* outgoing bytes: frames (plain) or plaintext waiting for the engine (TLS) */
 	size_t tx_cap;

@@ -122,8 +122,8 @@ tw_client_init(tw_client *c, const tw_client_config *cfg, const tw_client_buffer
 	int n;
 
 	memset(c, 0, sizeof *c);
-	if (cfg == NULL || buf == NULL || buf->tx == NULL || buf->msg == NULL || buf->head == NULL
-		|| (cfg->tls == NULL && buf->rx == NULL))
+	if (cfg == NULL || buf == NULL || buf->rx == NULL || buf->tx == NULL || buf->msg == NULL
+		|| buf->head == NULL)
 	{
 		return TW_ERR_INVAL;
 	}
@@ -171,18 +171,9 @@ tw_client_rx_buf(tw_client *c, uint8_t **buf, size_t *len)
 	if (c->eof || c->state == ST_FAILED || c->in != NULL)
 		return 0;
 	if (c->cfg.tls != NULL) {
-		if (c->buf.rx != NULL) {
-			tls_feed(c);
-			if (c->stage_len != 0)
-				return 0; /* the engine has not taken everything yet */
-			*buf = c->buf.rx;
-			*len = c->buf.rx_cap;
-			return 1;
-		}
-		if (!(br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_RECVREC))
-			return 0;
-		*buf = br_ssl_engine_recvrec_buf(c->cfg.tls, len);
-		return *len != 0;
+		tls_feed(c);
+		if (c->stage_len != 0)
+			return 0; /* the engine has not taken everything yet */
 	}
 	*buf = c->buf.rx;
 	*len = c->buf.rx_cap;
@@ -198,13 +189,9 @@ tw_client_rx_done(tw_client *c, size_t n)
 		return;
 	}
 	if (c->cfg.tls != NULL) {
-		if (c->buf.rx != NULL) {
-			c->stage_len = n;
-			c->stage_pos = 0;
-			tls_feed(c);
-		} else {
-			br_ssl_engine_recvrec_ack(c->cfg.tls, n);
-		}
+		c->stage_len = n;
+		c->stage_pos = 0;
+		tls_feed(c);
 		return;
 	}
 	c->in = c->buf.rx;
@@ -268,8 +255,7 @@ tw_client_tx_done(tw_client *c, size_t n)
 	c->tx_inflight = 0;
 	if (c->cfg.tls != NULL) {
 		br_ssl_engine_sendrec_ack(c->cfg.tls, n);
-		if (c->buf.rx != NULL)
-			tls_feed(c); /* the engine may take records again now that its output is out */
+		tls_feed(c); /* the engine may take records again now that its output is out */
 		return;
 	}
 	c->tx_pos += n;
@@ -445,7 +431,7 @@ tw_client_events_done(tw_client *c)
 	if (c->cfg.tls != NULL && c->in_len != 0)
 		br_ssl_engine_recvapp_ack(c->cfg.tls, c->in_len);
 	c->in = NULL;
-	if (c->cfg.tls != NULL && c->buf.rx != NULL)
+	if (c->cfg.tls != NULL)
 		tls_feed(c); /* the next staged record, if any */
 	c->in_len = c->in_pos = 0;
 	flush_pong(c);
