@@ -82,82 +82,59 @@ function check(len: number, who: string): void {
  * an engine of their own: `transport` names one explicitly ('io_uring' is a different engine from
  * 'auto' even where 'auto' picks io_uring), and the event-loop cases keep the default engine.
  */
-async function tickwireEcho(url: string, tls: TlsInfo, n: number, warm: number, extra: ConnectOptions = {}): Promise<Float64Array> {
-  const ws = await openTickwire(url, tls, extra);
+/**
+ * The timed loop every client shares: send, wait for the echo, record the round trip, send the
+ * next from the message handler. `listen` installs the client's message handler (it is given the
+ * echoed length); `send` sends one payload.
+ */
+function timeEcho(who: string, n: number, warm: number, listen: (onEcho: (len: number) => void) => void, send: () => void): Promise<Float64Array> {
   const out = new Float64Array(n);
-  const p = payload();
   let i = -warm;
   let t0 = 0;
-  await within(
-    new Promise<void>((resolve) => {
-      ws.on('message', (data) => {
+  return within(
+    new Promise<Float64Array>((resolve) => {
+      listen((len) => {
         const t1 = performance.now();
-        check(data.length, 'tickwire');
+        check(len, who);
         if (i >= 0) out[i] = (t1 - t0) * 1000;
         if (++i < n) {
           t0 = performance.now();
-          ws.send(p);
-        } else resolve();
+          send();
+        } else resolve(out);
       });
       t0 = performance.now();
-      ws.send(p);
+      send();
     }),
     TIMEOUT_MS,
-    'tickwire echo',
+    `${who} echo`,
   );
+}
+
+async function tickwireEcho(url: string, tls: TlsInfo, n: number, warm: number, extra: ConnectOptions = {}): Promise<Float64Array> {
+  const ws = await openTickwire(url, tls, extra);
+  const p = payload();
+  const out = await timeEcho('tickwire', n, warm, (on) => ws.on('message', (data) => on(data.length)), () => ws.send(p));
   await closeTickwire(ws);
   return out;
 }
 
 async function wsEcho(url: string, tls: TlsInfo, n: number, warm: number): Promise<Float64Array> {
   const ws = await openWs(url, tls);
-  const out = new Float64Array(n);
   const p = Buffer.from(payload());
-  let i = -warm;
-  let t0 = 0;
-  await within(
-    new Promise<void>((resolve) => {
-      ws.on('message', (data: Buffer) => {
-        const t1 = performance.now();
-        check(data.length, 'ws');
-        if (i >= 0) out[i] = (t1 - t0) * 1000;
-        if (++i < n) {
-          t0 = performance.now();
-          ws.send(p);
-        } else resolve();
-      });
-      t0 = performance.now();
-      ws.send(p);
-    }),
-    TIMEOUT_MS,
-    'ws echo',
-  );
+  const out = await timeEcho('ws', n, warm, (on) => ws.on('message', (data: Buffer) => on(data.length)), () => ws.send(p));
   await closeWs(ws);
   return out;
 }
 
 async function undiciEcho(url: string, tls: TlsInfo, n: number, warm: number): Promise<Float64Array> {
   const ws = await openUndici(url, tls);
-  const out = new Float64Array(n);
   const p = payload();
-  let i = -warm;
-  let t0 = 0;
-  await within(
-    new Promise<void>((resolve) => {
-      ws.onmessage = (ev: UndiciMessageEvent) => {
-        const t1 = performance.now();
-        check((ev.data as ArrayBuffer).byteLength, 'undici');
-        if (i >= 0) out[i] = (t1 - t0) * 1000;
-        if (++i < n) {
-          t0 = performance.now();
-          ws.send(p);
-        } else resolve();
-      };
-      t0 = performance.now();
-      ws.send(p);
-    }),
-    TIMEOUT_MS,
-    'undici echo',
+  const out = await timeEcho(
+    'undici',
+    n,
+    warm,
+    (on) => (ws.onmessage = (ev: UndiciMessageEvent) => on((ev.data as ArrayBuffer).byteLength)),
+    () => ws.send(p),
   );
   await closeUndici(ws);
   return out;
