@@ -10,3 +10,25 @@ export { TickwireError, type TickwireErrorCode, type TickwireErrorOptions } from
 export { native, type IoUringProbe, type NativeFeatures, type NativeInfo } from './native/introspect.js';
 export { connect, TickwireWebSocket, type WebSocketEvents, type WebSocketStats } from './net/websocket.js';
 export type { ConnectOptions, TlsOptions, HeartbeatOptions, ReconnectOptions, Transport } from './net/options.js';
+export { connectTcp, TcpConnection, type TcpConnectOptions, type TcpEvents, type TcpStats } from './net/tcp.js';
+export type {
+  VenueId,
+  Side,
+  OrderType,
+  TimeInForce,
+  Channel,
+  Stamped,
+  Trade,
+  Level,
+  BookUpdate,
+  Ticker,
+  OrderStatus,
+  OrderRequest,
+  CancelRequest,
+  OrderAck,
+  OrderUpdate,
+  Fill,
+} from './exchanges/common/types.js';
+export { receiveTime } from './exchanges/common/types.js';
+export { VenueError, type Venue, type VenueEvents, type ReconnectInfo, type VenueErrorOptions } from './exchanges/common/venue.js';
+export { formatDecimal } from './exchanges/common/decimal.js';

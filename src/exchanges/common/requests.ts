@@ -1,0 +1,75 @@
+/**
+ * Request/response correlation for venues that answer requests by id on a WebSocket (Binance
+ * WS API, Bybit trade, Kraken): each request gets a promise, settled by the response with its id,
+ * by a timeout (CONN_TIMEOUT), or by the connection dropping (CONN_CLOSED: the outcome of an
+ * order in flight is then unknown to the client: query it or watch the order events).
+ */
+import { TickwireError } from '../../native/errors.js';
+
+interface Entry<T> {
+  resolve(value: T): void;
+  reject(error: TickwireError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class PendingRequests<T> {
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
+  /** A promise for the response to request `id`; `what` names the request in errors. */
+  add(id: string, what: string): Promise<T> {
+    if (this.#entries.has(id)) {
+      return Promise.reject(new TickwireError('INVALID_ARGUMENT', `${what}: a request with id '${id}' is already in flight`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#entries.delete(id);
+        reject(new TickwireError('CONN_TIMEOUT', `${what}: no response within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      timer.unref();
+      this.#entries.set(id, { resolve, reject, timer });
+    });
+  }
+
+  /** Settles request `id` with a value; false if no such request is pending. */
+  resolve(id: string, value: T): boolean {
+    const e = this.#entries.get(id);
+    if (!e) return false;
+    this.#entries.delete(id);
+    clearTimeout(e.timer);
+    e.resolve(value);
+    return true;
+  }
+
+  /** Fails request `id`; false if no such request is pending. */
+  reject(id: string, error: TickwireError): boolean {
+    const e = this.#entries.get(id);
+    if (!e) return false;
+    this.#entries.delete(id);
+    clearTimeout(e.timer);
+    e.reject(error);
+    return true;
+  }
+
+  /** Fails every pending request (the connection dropped or closed). */
+  rejectAll(error: TickwireError): void {
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    for (const e of entries) {
+      clearTimeout(e.timer);
+      e.reject(error);
+    }
+  }
+}
