@@ -32,3 +32,8 @@ export type {
 export { receiveTime } from './exchanges/common/types.js';
 export { VenueError, type Venue, type VenueEvents, type ReconnectInfo, type VenueErrorOptions } from './exchanges/common/venue.js';
 export { formatDecimal } from './exchanges/common/decimal.js';
+export { OrderBook, type OrderBookOptions } from './book/order-book.js';
+export type { BookSide, BookSnapshot, BookDelta } from './book/types.js'; // Level: the identical tuple exported above
+export { crc32 } from './book/crc32.js';
+export { krakenChecksum, krakenChecksumOfLevels, krakenChecksumInput, krakenFormat, verifyKrakenChecksum, KRAKEN_CHECKSUM_LEVELS, type KrakenPrecision } from './book/kraken-checksum.js';
+export { BinanceDepthSync, SequenceSync, SequenceTracker, sequenceGapError, type SyncResult, type SyncApplied, type SyncBuffered, type SyncIgnored, type SyncGap, type SyncRetry, type BinanceDepthIds, type BinanceDepthSyncOptions, type BinanceSyncState, type SequenceSyncOptions, type SequenceSyncState } from './book/sync.js';
