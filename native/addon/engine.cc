@@ -539,7 +539,7 @@ void finalize_slab(napi_env, void *, void *hint) { slab_release(static_cast<Slab
 
 // engineConnect(handle, opts) → [id, slabArrayBuffer]
 // opts: { addr: Buffer (sockaddr), host, path, headers, protocols, key: 16 B, seed: 32 B,
-//         maxMessage, tls: TLS options object or undefined }
+//         maxMessage, tls: TLS options object or undefined, raw: true for a plain byte stream }
 static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   TW_ARGS(2);
   Engine *e = engine_of(env, argv[0]);
@@ -584,6 +584,9 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   if (napi_get_value_double(env, v, &max_message_d) != napi_ok || !(max_message_d >= 1) || max_message_d > double(1ull << 32))
     return tw_throw_range(env, "INVALID_ARGUMENT", "maxMessage");
   size_t max_message = size_t(max_message_d);
+  bool raw = false;
+  napi_get_named_property(env, o, "raw", &v);
+  napi_get_value_bool(env, v, &raw);  // absent: a WebSocket
 
   uint32_t id = 0;
   while (id < e->max_conns && e->conns[id].used)
@@ -658,6 +661,7 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   std::memcpy(cfg.seed, seed, 32);
   cfg.max_message = max_message;
   cfg.tls = c->tls ? tw_tls_glue_engine(c->tls) : nullptr;
+  cfg.raw = raw ? 1 : 0;
   int r = tw_client_init(&c->client, &cfg, &b);
   if (r == 0)
     r = tw_io_connect(e->io, id, reinterpret_cast<const sockaddr *>(addr), socklen_t(addr_len));

@@ -20,6 +20,14 @@
  * delivered in place without a copy; a message spread over reads is reassembled (one copy), after
  * which next_event returns TW_CLIENT_FLUSH: deliver what you have, call events_done, continue.
  */
+ /*
+ * Raw mode (cfg.raw = 1) drives the same machinery as a plain byte stream for binary protocols
+ * over TCP or TLS (e.g. IB TWS): no upgrade and no frames. OPEN comes once TCP is connected (and
+ * the TLS handshake done), each input chunk is one MESSAGE (opcode TW_WS_OP_BINARY, a view into
+ * the receive buffer or the engine's plaintext), tw_client_send() queues the bytes as they are
+ * (opcode ignored), tw_client_close() sends TLS close_notify if any and finishes once tx is out,
+ * and the peer closing TCP is CLOSE with code 1006.
+ */
 #ifndef TW_CLIENT_H
 #define TW_CLIENT_H
 
@@ -54,6 +62,7 @@ typedef struct tw_client_config {
 	uint8_t seed[32];                 /* CSPRNG seed for frame mask keys (secret, never sent) */
 	uint64_t max_message;        /* 0 = msg_cap */
 	br_ssl_engine_context *tls;  /* engine of a started TLS client, or NULL for ws:// */
+	uint8_t raw;                 /* 1: a plain byte stream (TCP or TLS, no upgrade, no frames) */
 } tw_client_config;
 
 enum tw_client_event_type {

@@ -335,9 +335,70 @@ test_eof_and_send(void)
 	CHECK(distinct, "64 frames, 64 different mask keys");
 }
 
+/* Raw mode: a plain byte stream, no upgrade and no frames (e.g. IB TWS over TCP). */
+static void
+test_raw(void)
+{
+	tw_client c;
+	tw_client_config cfg;
+	tw_client_buffers b = { rxb, sizeof rxb, txb, 64, msgb, sizeof msgb, headb };
+	uint8_t out[256], data[40];
+	const uint8_t *p;
+	size_t len;
+	struct seen s;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.raw = 1;
+	CHECK(tw_client_init(&c, &cfg, &b) == TW_OK, "raw init needs no host or path");
+	CHECK(!tw_client_tx_buf(&c, &p, &len), "raw: nothing queued at start (no upgrade request)");
+	CHECK(tw_client_send(&c, TW_WS_OP_TEXT, (const uint8_t *)"API", 3) == TW_OK, "raw: bytes may be queued before open");
+	tw_client_event ev;
+	CHECK(tw_client_next_event(&c, &ev) == TW_CLIENT_OPEN, "raw: OPEN on the first pull (TCP is up)");
+	CHECK(tw_client_next_event(&c, &ev) == TW_CLIENT_NONE, "raw: then nothing");
+	CHECK(tw_client_send(&c, TW_WS_OP_PING, (const uint8_t *)"\0\1", 2) == TW_OK, "raw: opcode is ignored");
+	size_t n = drain_tx(&c, out, sizeof out);
+	CHECK(n == 5 && memcmp(out, "API\0\1", 5) == 0, "raw: bytes go out as they are, in order");
+	CHECK(tw_client_send(&c, 0, out, 65) == TW_ERR_CONN_BACKPRESSURE, "raw: more than tx holds -> backpressure");
+
+	memset(&s, 0, sizeof s);
+	for (int i = 0; i < 40; i++)
+		data[i] = (uint8_t)(i * 3);
+	feed(&c, data, sizeof data, 7, &s);
+	CHECK(s.nmsg == 6 && s.lens[0] == 7 && s.lens[5] == 5, "raw: each read is one chunk event (%zu)", s.nmsg);
+	uint8_t joined[40];
+	size_t at = 0;
+	for (size_t i = 0; i < s.nmsg && i < 6; i++) {
+		memcpy(joined + at, s.msgs[i], s.lens[i]);
+		at += s.lens[i];
+		CHECK(s.opcodes[i] == TW_WS_OP_BINARY, "raw: chunks are binary");
+	}
+	CHECK(at == 40 && memcmp(joined, data, 40) == 0, "raw: chunks concatenate to the stream");
+	CHECK(s.open == 0 && s.errors == 0 && s.closes == 0, "raw: no other events");
+
+	/* close: queued bytes still go out, then the client is done */
+	CHECK(tw_client_send(&c, 0, (const uint8_t *)"bye", 3) == TW_OK, "raw: send before close");
+	CHECK(tw_client_close(&c, 0, NULL, 0) == TW_OK, "raw: close");
+	CHECK(!tw_client_done(&c), "raw: not done while bytes are queued");
+	CHECK(tw_client_send(&c, 0, (const uint8_t *)"x", 1) == TW_ERR_CONN_CLOSED, "raw: send after close refused");
+	n = drain_tx(&c, out, sizeof out);
+	CHECK(n == 3 && memcmp(out, "bye", 3) == 0, "raw: queued bytes flushed on close");
+	CHECK(tw_client_done(&c), "raw: done once flushed");
+
+	/* the peer closes TCP */
+	tw_client_init(&c, &cfg, &b);
+	tw_client_next_event(&c, &ev);
+	uint8_t *dst;
+	size_t room;
+	CHECK(tw_client_rx_buf(&c, &dst, &room) == 1, "raw: rx available");
+	tw_client_rx_done(&c, 0);
+	CHECK(tw_client_next_event(&c, &ev) == TW_CLIENT_CLOSE && ev.code == 1006, "raw: EOF -> CLOSE");
+	CHECK(tw_client_done(&c), "raw: done after EOF");
+}
+
 int
 main(void)
 {
+	test_raw();
 	test_request();
 	static const size_t chunks[] = { 1, 2, 3, 5, 7, 13, 64, 4096 };
 	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++)

@@ -26,6 +26,8 @@ export interface NativeConnectRequest {
   seed: Uint8Array;
   maxMessage: number;
   tls: NativeTlsRequest | undefined;
+  /** A plain byte stream (TCP or TLS): no upgrade, no frames; MESSAGE events carry received chunks. */
+  raw?: boolean;
 }
 
 export interface NativeTlsRequest {

@@ -53,6 +53,32 @@ next_mask(tw_client *c)
 	return k;
 }
 
+/* Raw mode: appends bytes as they are, straight into the TLS engine when nothing is queued. */
+static int
+queue_raw(tw_client *c, const uint8_t *data, size_t len)
+{
+	if (c->cfg.tls != NULL && c->tx_pos == c->tx_len
+		&& (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP))
+	{
+		size_t room;
+		uint8_t *dst = br_ssl_engine_sendapp_buf(c->cfg.tls, &room);
+		if (len <= room) {
+			if (len) {
+				memcpy(dst, data, len);
+				br_ssl_engine_sendapp_ack(c->cfg.tls, len);
+				br_ssl_engine_flush(c->cfg.tls, 0);
+			}
+			return TW_OK;
+		}
+	}
+	if (len > c->buf.tx_cap - c->tx_len)
+		return TW_ERR_CONN_BACKPRESSURE;
+	if (len)
+		memcpy(c->buf.tx + c->tx_len, data, len);
+	c->tx_len += len;
+	return TW_OK;
+}
+
 /* Appends a masked frame to tx. For TLS, when nothing is queued ahead of it and the engine has
  * room, the frame is masked straight into the engine's plaintext buffer instead: no staging copy. */
 static int
@@ -63,6 +89,8 @@ queue_frame(tw_client *c, int opcode, const uint8_t *payload, size_t len)
 	int64_t n;
 
 	memcpy(key, &k, 4);
+	if (c->cfg.raw)
+		return queue_raw(c, payload, len);
 	if (c->cfg.tls != NULL && c->tx_pos == c->tx_len
 		&& (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP))
 	{
@@ -135,6 +163,10 @@ tw_client_init(tw_client *c, const tw_client_config *cfg, const tw_client_buffer
 	br_aesctr_drbg_init(&c->drbg, br_aes_x86ni_ctr_get_vtable() ? br_aes_x86ni_ctr_get_vtable() : &br_aes_ct_ctr_vtable,
 		cfg->seed, sizeof cfg->seed);
 	c->mask_next = sizeof c->mask_pool;
+	if (cfg->raw) {
+		c->state = ST_HANDSHAKE; /* until TCP (and TLS) are up: see tw_client_next_event */
+		return TW_OK;
+	}
 	n = tw_http_upgrade_request((char *)buf->tx, buf->tx_cap, cfg->host, cfg->path, cfg->protocols,
 		cfg->extra_headers, cfg->key, c->accept);
 	if (n < 0)
@@ -223,6 +255,22 @@ tls_pump_out(tw_client *c)
 		br_ssl_engine_flush(eng, 0);
 }
 
+/* Raw mode: once every queued byte is in the TLS engine, close_notify follows them; plain TCP
+ * just finishes (the driver closes the socket when tx is out). */
+static void
+raw_finish_close(tw_client *c)
+{
+	if (c->state != ST_CLOSING || !c->cfg.raw)
+		return;
+	if (c->cfg.tls != NULL) {
+		tls_pump_out(c);
+		if (c->tx_pos != c->tx_len)
+			return;
+		br_ssl_engine_close(c->cfg.tls);
+	}
+	c->state = ST_CLOSED;
+}
+
 /* see tw_client.h */
 int
 tw_client_tx_buf(tw_client *c, const uint8_t **buf, size_t *len)
@@ -232,6 +280,7 @@ tw_client_tx_buf(tw_client *c, const uint8_t **buf, size_t *len)
 	if (c->cfg.tls != NULL) {
 		br_ssl_engine_context *eng = c->cfg.tls;
 		tls_pump_out(c);
+		raw_finish_close(c);
 		if (!(br_ssl_engine_current_state(eng) & BR_SSL_SENDREC))
 			return 0;
 		*buf = br_ssl_engine_sendrec_buf(eng, len);
@@ -334,6 +383,12 @@ tw_client_next_event(tw_client *c, tw_client_event *ev)
 			fail(c, err == BR_ERR_OK ? TW_ERR_TLS_CLOSED : TW_ERR_TLS_PROTOCOL, err);
 			continue;
 		}
+		if (c->cfg.raw && c->state == ST_HANDSHAKE
+			&& (c->cfg.tls == NULL || (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP)))
+		{
+			c->state = ST_OPEN; /* the driver only asks once TCP is connected */
+			return ev->type = TW_CLIENT_OPEN;
+		}
 		if (!have_input(c)) {
 			if (c->eof && c->in == NULL && c->stage_len == 0) {
 				if (c->state == ST_HANDSHAKE) {
@@ -349,6 +404,18 @@ tw_client_next_event(tw_client *c, tw_client_event *ev)
 				}
 			}
 			return TW_CLIENT_NONE;
+		}
+		if (c->cfg.raw) {
+			if (c->state != ST_OPEN) {
+				c->in_pos = c->in_len; /* TLS handshake still running, or closing: nothing to deliver */
+				continue;
+			}
+			ev->type = TW_CLIENT_MESSAGE;
+			ev->opcode = TW_WS_OP_BINARY;
+			ev->data = c->in + c->in_pos;
+			ev->len = c->in_len - c->in_pos;
+			c->in_pos = c->in_len;
+			return TW_CLIENT_MESSAGE;
 		}
 		if (c->state == ST_HANDSHAKE) {
 			if (take_head(c))
@@ -441,6 +508,8 @@ tw_client_events_done(tw_client *c)
 int
 tw_client_send(tw_client *c, int opcode, const uint8_t *payload, size_t len)
 {
+	if (c->cfg.raw) /* bytes may queue before OPEN: they leave once TCP (and TLS) are up */
+		return c->state == ST_OPEN || c->state == ST_HANDSHAKE ? queue_raw(c, payload, len) : TW_ERR_CONN_CLOSED;
 	if (c->state != ST_OPEN)
 		return c->state == ST_HANDSHAKE ? TW_ERR_INVAL : TW_ERR_CONN_CLOSED;
 	if (opcode == TW_WS_OP_CLOSE)
@@ -452,6 +521,15 @@ tw_client_send(tw_client *c, int opcode, const uint8_t *payload, size_t len)
 int
 tw_client_close(tw_client *c, unsigned code, const uint8_t *reason, size_t len)
 {
+	if (c->cfg.raw) {
+		if (c->state == ST_CLOSING)
+			return TW_OK;
+		if (c->state != ST_OPEN && c->state != ST_HANDSHAKE)
+			return TW_ERR_CONN_CLOSED;
+		c->state = ST_CLOSING;
+		raw_finish_close(c);
+		return TW_OK;
+	}
 	if (c->state != ST_OPEN)
 		return c->state == ST_CLOSING ? TW_OK : TW_ERR_CONN_CLOSED;
 	if (code != 0 && !tw_ws_close_code_valid(code))
