@@ -45,7 +45,7 @@ export interface Trade extends Stamped {
 }
 
 /** One price level: `[price, qty]`; in a delta, qty 0 removes the level. */
-export type Level = [price: number, qty: number];
+export type Level = readonly [price: number, qty: number];
 
 /** An order book change. */
 export interface BookUpdate extends Stamped {
