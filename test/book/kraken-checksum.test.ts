@@ -7,6 +7,7 @@ import { krakenChecksum, krakenChecksumInput, krakenChecksumOfLevels, krakenForm
 import { OrderBook } from '../../src/book/order-book.js';
 import type { Level } from '../../src/book/types.js';
 import { TickwireError } from '../../src/native/errors.js';
+import { Rng } from '../helpers/random.js';
 
 /**
  * Kraken's worked example for the v2 book checksum (docs.kraken.com/api/docs/guides/spot-ws-book-v2,
@@ -106,5 +107,102 @@ describe('Kraken checksum', () => {
     }
     expect(err).toBeInstanceOf(TickwireError);
     expect((err as TickwireError).code).toBe('BOOK_CHECKSUM_MISMATCH');
+  });
+});
+
+/** Kraken's formatting, written out again here (not via krakenFormat) for the reference. */
+function ref(v: number, d: number): string {
+  const s = v.toFixed(d).split('.').join('');
+  let i = 0;
+  while (i < s.length && s[i] === '0') i++;
+  return s.slice(i);
+}
+
+function referenceChecksum(asks: readonly Level[], bids: readonly Level[], pd: number, qd: number): number {
+  let s = '';
+  for (const [p, q] of asks.slice(0, 10)) s += ref(p, pd) + ref(q, qd);
+  for (const [p, q] of bids.slice(0, 10)) s += ref(p, pd) + ref(q, qd);
+  return zlibCrc32(s);
+}
+
+describe('Kraken checksum vs toFixed + zlib.crc32', () => {
+  it('agrees on 5000 random books across precisions, including huge and over-precise values', () => {
+    const rng = new Rng(0x4b52_414b_454e_0001n);
+    for (let t = 0; t < 5000; t++) {
+      const pd = rng.int(9);
+      const qd = rng.int(11);
+      const book = new OrderBook();
+      const n = rng.int(25);
+      const val = (d: number): number => {
+        switch (rng.int(6)) {
+          case 0: // huge: past the integer fast path
+            return Number(`${String(1 + rng.int(9_000_000))}${String(rng.int(1e9))}.${String(rng.int(10 ** d || 1)).padStart(d, '0')}`.replace(/\.$/, ''));
+          case 1: // more decimals than the precision: rounding goes through toFixed
+            return Number(`${String(rng.int(1000))}.${String(rng.int(1e9)).padStart(9, '0')}${String(rng.int(10))}`);
+          default: {
+            const frac = d === 0 ? '' : `.${String(rng.int(10 ** Math.min(d, 9))).padStart(d, '0')}`;
+            return Number(`${String(rng.int(rng.int(2) === 0 ? 10 : 100_000))}${frac}`);
+          }
+        }
+      };
+      for (let i = 0; i < n; i++) {
+        const p = val(pd);
+        const q = val(qd);
+        if (p > 0 && q > 0) book.set(rng.int(2) === 0 ? 'bid' : 'ask', p, q);
+      }
+      const want = referenceChecksum(book.depth('ask', 10), book.depth('bid', 10), pd, qd);
+      expect(krakenChecksum(book, { price: pd, qty: qd })).toBe(want);
+    }
+  });
+
+  it("stays equal to a Kraken-style venue's checksum when levels leave the subscribed depth without a qty 0", () => {
+    // The venue keeps the full book and publishes changes to its top-`depth` view: changed or
+    // newly visible levels with their qty, qty 0 only for levels deleted from the book, nothing
+    // for levels pushed out by inserts above them. The client truncates after each message.
+    const rng = new Rng(0x4b52_414b_454e_0002n);
+    const precision = { price: 1, qty: 8 };
+    for (const depth of [10, 25]) {
+      const venue = new OrderBook();
+      const client = new OrderBook({ maxDepth: depth });
+      const view = (side: 'bid' | 'ask') => new Map(venue.depth(side, depth));
+      for (let i = 0; i < 60; i++) {
+        venue.set('bid', Number((30000 - 0.1 * (1 + rng.int(300))).toFixed(1)), (1 + rng.int(1e6)) / 1e8);
+        venue.set('ask', Number((30000 + 0.1 * (1 + rng.int(300))).toFixed(1)), (1 + rng.int(1e6)) / 1e8);
+      }
+      client.applySnapshot({ bids: venue.depth('bid', depth), asks: venue.depth('ask', depth) });
+      let pushedOut = 0;
+      for (let msg = 0; msg < 3000; msg++) {
+        const before = { bid: view('bid'), ask: view('ask') };
+        const deleted = new Set<string>();
+        for (let k = 1 + rng.int(4); k > 0; k--) {
+          const side = rng.int(2) === 0 ? 'bid' : 'ask';
+          const top = venue.depth(side, depth + 5);
+          const p =
+            rng.int(3) === 0 && top.length > 0
+              ? (top[rng.int(top.length)] as Level)[0]
+              : Number((side === 'bid' ? 30000 - 0.1 * (1 + rng.int(40)) : 30000 + 0.1 * (1 + rng.int(40))).toFixed(1));
+          const q = rng.int(3) === 0 ? 0 : (1 + rng.int(1e6)) / 1e8;
+          venue.set(side, p, q);
+          if (q === 0) deleted.add(`${side}${String(p)}`);
+          else deleted.delete(`${side}${String(p)}`);
+        }
+        const delta = { bids: [] as Level[], asks: [] as Level[] };
+        for (const side of ['bid', 'ask'] as const) {
+          const after = view(side);
+          const out = side === 'bid' ? delta.bids : delta.asks;
+          for (const [p, q] of after) if (before[side].get(p) !== q) out.push([p, q]);
+          for (const p of before[side].keys()) {
+            if (after.has(p)) continue;
+            if (deleted.has(`${side}${String(p)}`)) out.push([p, 0]);
+            else pushedOut++;
+          }
+        }
+        client.applyDelta(delta);
+        const expected = krakenChecksumOfLevels(venue.depth('ask', 10), venue.depth('bid', 10), precision);
+        expect(krakenChecksum(client, precision)).toBe(expected);
+        expect(client.toSnapshot()).toEqual({ bids: venue.depth('bid', depth), asks: venue.depth('ask', depth) });
+      }
+      expect(pushedOut).toBeGreaterThan(50); // the silent drop-out path really ran
+    }
   });
 });
