@@ -82,7 +82,11 @@ export interface BinanceDepthIds {
 export interface BinanceDepthSyncOptions<E extends BinanceDepthIds> {
   /** The book this sync owns: set from the snapshot, cleared on gaps. */
   book: OrderBook;
-  /** Applies one event's levels to the book (called for buffered and live events in order). */
+  /**
+   * Applies one event's levels to the book (called for buffered and live events in order). If it
+   * throws (a malformed level), the sync invalidates itself (book cleared, awaiting a snapshot)
+   * and rethrows.
+   */
   apply: (book: OrderBook, event: E) => void;
   /** Events kept while awaiting a snapshot; the oldest are dropped beyond this. Default 10000. */
   maxBuffered?: number;
@@ -211,7 +215,13 @@ export class BinanceDepthSync<E extends BinanceDepthIds> {
       this.#buffer = [event];
       return gap(id + 1, event.U);
     }
-    this.#apply(this.book, event);
+    try {
+      this.#apply(this.book, event);
+    } catch (err) {
+      // Part of the event may be in the book: it is no longer trustworthy.
+      this.invalidate();
+      throw err;
+    }
     this.#updateId = event.u;
     return APPLIED;
   }

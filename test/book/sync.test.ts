@@ -128,6 +128,18 @@ describe('BinanceDepthSync', () => {
     expect(s.updateId).toBe(5);
   });
 
+  it('invalidates itself when apply throws on a malformed level (the half-applied book is discarded)', () => {
+    const s = binance();
+    s.snapshot(10, SNAP);
+    expect(s.delta(ev(11, 11, [['9', '1']])).kind).toBe('applied');
+    expect(() => s.delta(ev(12, 12, [['8', '1'], ['oops', '1']]))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(s.state).toBe('awaiting-snapshot');
+    expect(s.book.size()).toBe(0);
+    expect(s.delta(ev(13, 13)).kind).toBe('buffered');
+    expect(s.snapshot(12, SNAP)).toEqual({ kind: 'applied', resynced: true });
+    expect(s.updateId).toBe(13);
+  });
+
   it('rejects malformed ids with VENUE_MESSAGE_INVALID', () => {
     const s = binance();
     expect(() => s.delta(ev(5, 4))).toThrow(expect.objectContaining({ code: 'VENUE_MESSAGE_INVALID' }));
