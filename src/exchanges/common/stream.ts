@@ -114,6 +114,31 @@ export class VenueSocket {
     }
   }
 
+  /**
+   * Resolves once the connection is open: now, or when the reconnect under way succeeds (opening
+   * it first if it never was). Rejects with CONN_CLOSED once it is closed for good.
+   */
+  ready(): Promise<void> {
+    const ws = this.#ws;
+    if (!ws) return this.open();
+    if (ws.readyState === 'open') return Promise.resolve();
+    if (ws.readyState === 'closed' || this.#closed) {
+      return Promise.reject(new TickwireError('CONN_CLOSED', `${this.venue} ${this.role}: the connection is closed`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const opened = (): void => {
+        ws.off('close', closed);
+        resolve();
+      };
+      const closed = (): void => {
+        ws.off('reconnected', opened);
+        reject(new TickwireError('CONN_CLOSED', `${this.venue} ${this.role}: the connection closed while waiting for it`));
+      };
+      ws.once('reconnected', opened);
+      ws.once('close', closed);
+    });
+  }
+
   /** Sends a text message; throws WS_NOT_OPEN when the connection is down (e.g. reconnecting). */
   send(text: string): void {
     const ws = this.#ws;

@@ -12,6 +12,8 @@
  * (`performance.timeOrigin + performance.now()`: monotonic within the process, comparable with
  * `Date.now()`).
  */
+import type { OrderBook } from '../../book/order-book.js';
+import type { Level } from '../../book/types.js';
 
 /** The venues tickwire speaks to. */
 export type VenueId = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'hyperliquid';
@@ -44,8 +46,8 @@ export interface Trade extends Stamped {
   side: Side;
 }
 
-/** One price level: `[price, qty]`; in a delta, qty 0 removes the level. */
-export type Level = readonly [price: number, qty: number];
+/** One price level: `[price, qty]`; in a delta, qty 0 removes the level (the book's own type). */
+export type { Level } from '../../book/types.js';
 
 /** An order book change. */
 export interface BookUpdate extends Stamped {
@@ -64,6 +66,11 @@ export interface BookUpdate extends Stamped {
   asks: Level[];
   /** The venue's sequence / update id of the book after this update (Binance: `u`, or `lastUpdateId`). */
   sequence: number;
+  /**
+   * The adapter's book for this symbol after this update (best bid/ask, depth queries). It is the
+   * live book: read it during the callback, copy (`toSnapshot()`) to keep.
+   */
+  book: OrderBook;
 }
 
 /** Best bid and offer. */

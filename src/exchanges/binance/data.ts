@@ -1,0 +1,306 @@
+/**
+ * Binance market data on one combined-stream connection (`/stream?streams=…`): trades
+ * (`@trade`), the diff-depth book (`@depth@100ms`, kept in sync by Binance's snapshot/U/u rule
+ * through {@link BinanceDepthSync}, snapshots from the WebSocket API `depth` method) and best
+ * bid/offer (`@bookTicker`).
+ *
+ * The connection opens with the streams subscribed so far in its URL; later subscriptions are
+ * sent as `SUBSCRIBE` and confirmed by `{"result":null,"id":…}`. After a reconnect (the transport
+ * reconnects with the same URL, e.g. after Binance's 24 h disconnect) the streams added since are
+ * subscribed again, every book is discarded and rebuilt from a fresh snapshot, and its next book
+ * event is a snapshot with `resynced: true`. A sequence gap does the same for one book, after a
+ * BOOK_SEQUENCE_GAP 'error'.
+ */
+import { OrderBook } from '../../book/order-book.js';
+import { BinanceDepthSync, sequenceGapError } from '../../book/sync.js';
+import { TickwireError } from '../../native/errors.js';
+import type { ConnectOptions } from '../../net/options.js';
+import { PendingRequests } from '../common/requests.js';
+import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
+import type { BookUpdate, Channel, Ticker, Trade } from '../common/types.js';
+import { invalidMessage, VenueError } from '../common/venue.js';
+import type { BinanceExecution } from './execution.js';
+import type { BinanceStreamResponse } from './messages.js';
+import { asObject, parseBookTicker, parseDepthUpdate, parseTrade, type ParsedDepthUpdate } from './parse.js';
+import { binanceCombinedUrl, binanceStreamName, type BinanceDepthSpeed } from './urls.js';
+
+export interface BinanceMarketDataSink extends VenueSocketSink {
+  trade(trade: Trade): void;
+  book(update: BookUpdate): void;
+  ticker(ticker: Ticker): void;
+}
+
+export interface BinanceMarketDataOptions {
+  url: string;
+  connect: ConnectOptions;
+  depthSpeed: BinanceDepthSpeed;
+  /** Levels per side asked of `depth` (1-5000). */
+  depthLimit: number;
+  requestTimeoutMs: number;
+}
+
+/** One subscribed book. */
+class BookState {
+  readonly book = new OrderBook();
+  readonly sync: BinanceDepthSync<ParsedDepthUpdate>;
+  fetching = false;
+  readonly synced: Promise<void>;
+  resolveSynced!: () => void;
+  rejectSynced!: (e: TickwireError) => void;
+
+  constructor(readonly symbol: string) {
+    this.sync = new BinanceDepthSync<ParsedDepthUpdate>({ book: this.book, apply: (book, e) => book.applyDelta(e) });
+    this.synced = new Promise<void>((resolve, reject) => {
+      this.resolveSynced = resolve;
+      this.rejectSynced = reject;
+    });
+    this.synced.catch(() => undefined);
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+export class BinanceMarketData {
+  readonly #o: BinanceMarketDataOptions;
+  readonly #sink: BinanceMarketDataSink;
+  readonly #exec: BinanceExecution;
+  /** Stream name → what it is. */
+  readonly #streams = new Map<string, { channel: Channel; symbol: string }>();
+  readonly #books = new Map<string, BookState>();
+  readonly #control: PendingRequests<BinanceStreamResponse>;
+  #socket: VenueSocket | null = null;
+  /** Streams named in the connection URL (subscribed by every reconnect without asking). */
+  #urlStreams: string[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: BinanceMarketDataOptions, sink: BinanceMarketDataSink, exec: BinanceExecution) {
+    this.#o = options;
+    this.#sink = sink;
+    this.#exec = exec;
+    this.#control = new PendingRequests(options.requestTimeoutMs);
+  }
+
+  /** The live book of a subscribed symbol. */
+  book(symbol: string): OrderBook | undefined {
+    return this.#books.get(symbol)?.book;
+  }
+
+  async subscribe(channel: Channel, symbol: string): Promise<void> {
+    if (this.#closed) throw new TickwireError('CONN_CLOSED', 'binance: the adapter is closed');
+    const name = binanceStreamName(channel, symbol, this.#o.depthSpeed);
+    const known = this.#streams.get(name);
+    if (known) {
+      await this.#socket?.open();
+      if (channel === 'book') await this.#books.get(symbol)?.synced;
+      return;
+    }
+    this.#streams.set(name, { channel, symbol });
+    let st: BookState | undefined;
+    if (channel === 'book') this.#books.set(symbol, (st = new BookState(symbol)));
+    try {
+      if (!this.#socket) {
+        this.#urlStreams = [name];
+        this.#socket = this.#newSocket(binanceCombinedUrl(this.#o.url, [name]));
+        await this.#socket.open();
+      } else {
+        await this.#socket.open();
+        await this.#send('SUBSCRIBE', [name]);
+      }
+    } catch (e) {
+      this.#streams.delete(name);
+      if (st) this.#books.delete(symbol);
+      if (this.#socket && this.#urlStreams.includes(name) && !this.#socket.isOpen) {
+        // The first connection failed: the next subscribe starts over.
+        this.#socket = null;
+        this.#urlStreams = [];
+      }
+      throw e;
+    }
+    if (st) {
+      void this.#fetch(st);
+      await st.synced;
+    }
+  }
+
+  async unsubscribe(channel: Channel, symbol: string): Promise<void> {
+    const name = binanceStreamName(channel, symbol, this.#o.depthSpeed);
+    if (!this.#streams.delete(name)) return;
+    if (channel === 'book') {
+      const st = this.#books.get(symbol);
+      this.#books.delete(symbol);
+      st?.rejectSynced(new TickwireError('CONN_CLOSED', `binance: ${symbol} book unsubscribed`));
+    }
+    if (this.#socket?.isOpen) await this.#send('UNSUBSCRIBE', [name]);
+  }
+
+  #newSocket(url: string): VenueSocket {
+    return new VenueSocket(
+      'binance',
+      'market',
+      url,
+      this.#o.connect,
+      {
+        message: (text, recvTs) => this.#message(text, recvTs),
+        dropped: (cause, final) => {
+          this.#control.rejectAll(new TickwireError('CONN_CLOSED', `binance market: connection lost: ${cause.message}`, { cause }));
+          for (const st of this.#books.values()) {
+            st.sync.invalidate();
+            if (final) st.rejectSynced(cause);
+          }
+        },
+        reopened: () => this.#resubscribe(),
+      },
+      this.#sink,
+    );
+  }
+
+  #resubscribe(): void {
+    const stale = this.#urlStreams.filter((s) => !this.#streams.has(s));
+    const missing = [...this.#streams.keys()].filter((s) => !this.#urlStreams.includes(s));
+    const report = (e: unknown): void => this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+    if (stale.length) this.#send('UNSUBSCRIBE', stale).catch(report);
+    const ready = missing.length ? this.#send('SUBSCRIBE', missing) : Promise.resolve();
+    ready.then(() => {
+      for (const st of this.#books.values()) void this.#fetch(st);
+    }, report);
+  }
+
+  /** Sends a SUBSCRIBE / UNSUBSCRIBE and waits for its confirmation. */
+  async #send(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): Promise<void> {
+    const socket = this.#socket;
+    if (!socket) throw new TickwireError('WS_NOT_OPEN', 'binance market: not connected');
+    const id = this.#nextId++;
+    const p = this.#control.add(String(id), `binance ${method} ${params.join(',')}`);
+    try {
+      socket.send(JSON.stringify({ method, params, id }));
+    } catch (e) {
+      this.#control.reject(String(id), e as TickwireError);
+    }
+    const r = await p;
+    const err = r.error ?? (r.code !== undefined ? { code: r.code, msg: r.msg ?? '' } : undefined);
+    if (err) {
+      throw new VenueError('VENUE_MESSAGE_INVALID', 'binance', `binance ${method} ${params.join(',')} refused: ${err.code} ${err.msg}`, {
+        venueCode: err.code,
+        venueMessage: err.msg,
+      });
+    }
+  }
+
+  /** Nothing more to fetch for `st`: the adapter closed, the book was unsubscribed, or it is in sync. */
+  #settled(st: BookState): boolean {
+    return this.#closed || this.#books.get(st.symbol) !== st || st.sync.state === 'synced';
+  }
+
+  /** Fetches snapshots until the book is in sync (one loop per book at a time). */
+  async #fetch(st: BookState): Promise<void> {
+    if (st.fetching) return;
+    st.fetching = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.#settled(st)) return;
+        let snap: Awaited<ReturnType<BinanceExecution['depth']>>;
+        try {
+          snap = await this.#exec.depth(st.symbol, this.#o.depthLimit);
+        } catch (e) {
+          if (this.#closed) return;
+          this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+          await delay(Math.min(10_000, 100 * 2 ** Math.min(attempt, 7)));
+          continue;
+        }
+        if (this.#settled(st)) return;
+        const r = st.sync.snapshot(snap.lastUpdateId, snap);
+        if (r.kind === 'applied') {
+          this.#sink.book({
+            venue: 'binance',
+            symbol: st.symbol,
+            snapshot: true,
+            resynced: r.resynced,
+            bids: st.book.depth('bid'),
+            asks: st.book.depth('ask'),
+            sequence: st.sync.updateId,
+            book: st.book,
+            venueTs: null,
+            recvTs: performance.timeOrigin + performance.now(),
+          });
+          st.resolveSynced();
+          return;
+        }
+        if (r.kind === 'gap') this.#sink.error(sequenceGapError(r, `binance ${st.symbol} book`));
+        // 'retry': the snapshot is older than the buffered stream; ask again shortly.
+        else await delay(Math.min(1000, 20 * (attempt + 1)));
+      }
+    } finally {
+      st.fetching = false;
+    }
+  }
+
+  #message(text: string, recvTs: number): void {
+    const m = asObject(JSON.parse(text) as unknown, 'stream message');
+    const stream = m.stream;
+    if (typeof stream === 'string') {
+      const sub = this.#streams.get(stream);
+      if (!sub) {
+        if (stream === '!serverShutdown') return; // the transport reconnects when the server closes
+        if (/@(trade|depth|bookTicker)/.test(stream)) return; // just unsubscribed
+        throw invalidMessage('binance', `message of unknown stream '${stream}'`, text);
+      }
+      switch (sub.channel) {
+        case 'trades':
+          this.#sink.trade(parseTrade(m.data, recvTs));
+          return;
+        case 'ticker':
+          this.#sink.ticker(parseBookTicker(m.data, recvTs));
+          return;
+        case 'book':
+          this.#depth(parseDepthUpdate(m.data), recvTs);
+          return;
+      }
+    }
+    if (m.id !== undefined && ('result' in m || 'code' in m || 'error' in m)) {
+      if (!this.#control.resolve(String(m.id as string | number), m as unknown as BinanceStreamResponse) && m.result === undefined) {
+        throw invalidMessage('binance', 'unsolicited error', text);
+      }
+      return;
+    }
+    throw invalidMessage('binance', 'unexpected stream message', text);
+  }
+
+  #depth(e: ParsedDepthUpdate, recvTs: number): void {
+    const st = this.#books.get(e.symbol);
+    if (!st) return;
+    const r = st.sync.delta(e);
+    switch (r.kind) {
+      case 'applied':
+        this.#sink.book({
+          venue: 'binance',
+          symbol: e.symbol,
+          snapshot: false,
+          resynced: r.resynced,
+          bids: e.bids,
+          asks: e.asks,
+          sequence: e.u,
+          book: st.book,
+          venueTs: e.E,
+          recvTs,
+        });
+        return;
+      case 'gap':
+        this.#sink.error(sequenceGapError(r, `binance ${e.symbol} book`));
+        void this.#fetch(st);
+        return;
+      case 'buffered':
+        void this.#fetch(st);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#control.rejectAll(new TickwireError('CONN_CLOSED', 'binance market: the adapter was closed'));
+    for (const st of this.#books.values()) st.rejectSynced(new TickwireError('CONN_CLOSED', 'binance: the adapter was closed'));
+    await this.#socket?.close();
+  }
+}
