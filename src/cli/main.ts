@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 /** The `tickwire` command. */
 import { doctor } from './doctor.js';
+import { sim } from './sim.js';
 
 const usage = `usage: tickwire <command>
 
 commands:
   doctor    CPU features, chosen implementations and transport, library versions, loopback self-test
+  sim       local venue simulator (TLS WebSocket on loopback): tickwire sim --venue binance --port 9443
 `;
 
 const [command] = process.argv.slice(2);
 switch (command) {
   case 'doctor':
     process.exitCode = await doctor();
+    break;
+  case 'sim':
+    process.exitCode = await sim(process.argv.slice(3));
     break;
   case undefined:
   case '-h':
