@@ -18,6 +18,8 @@
         "native/src/io/io.c",
         "native/src/io/poll.c",
         "native/src/io/uring.c",
+        "native/src/orders/decimal.c",
+        "native/src/orders/template.c",
         "native/src/tls/anchors.c",
         "native/src/tls/client.c",
         "native/src/tls/x509_pin.c",
@@ -35,6 +37,7 @@
         "native/addon/frame.cc",
         "native/addon/hash.cc",
         "native/addon/mask.cc",
+        "native/addon/order.cc",
         "native/addon/probe.cc",
         "native/addon/tls.cc"
       ],

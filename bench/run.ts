@@ -24,6 +24,7 @@ import * as netConnect from './net/connect.bench.js';
 import * as netEcho from './net/echo.bench.js';
 import * as netReceive from './net/receive.bench.js';
 import * as netSyscalls from './net/syscalls.js';
+import * as orderPath from './orders/order-path.bench.js';
 
 interface Suite {
   name: string;
@@ -70,6 +71,7 @@ const netSuites: NetSuite[] = [
   { name: 'net/connect', run: netConnect.run },
   { name: 'net/syscalls', run: (ctx) => netSyscalls.run({ quick: ctx.quick }) },
   { name: 'net/soak', run: () => soakInChild() },
+  { name: 'net/orders', run: orderPath.run },
 ];
 
 /** The commit measured (and whether the tree had changes), for the JSON. */

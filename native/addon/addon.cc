@@ -25,6 +25,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tw_addon_init_probe(env, exports);
   tw_addon_init_engine(env, exports);
   tw_addon_init_tls(env, exports);
+  tw_addon_init_order(env, exports);
   return exports;
 }
 

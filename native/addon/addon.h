@@ -15,5 +15,6 @@ void tw_addon_init_frame(napi_env env, napi_value exports);
 void tw_addon_init_probe(napi_env env, napi_value exports);
 void tw_addon_init_engine(napi_env env, napi_value exports);
 void tw_addon_init_tls(napi_env env, napi_value exports);
+void tw_addon_init_order(napi_env env, napi_value exports);
 
 #endif

@@ -19,6 +19,7 @@
 #include "args.h"
 #include "tw_client.h"
 #include "tw_io.h"
+#include "tw_order_glue.h"
 #include "tw_tls_glue.h"
 
 namespace {
@@ -716,6 +717,31 @@ static napi_value EngineSend(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// engineSendOrder(handle, id, template, price, qty) → like engineSend. The order path in one call:
+// render the template (slots formatted, HMAC signed), then frame, mask, encrypt and submit.
+static napi_value EngineSendOrder(napi_env env, napi_callback_info info) {
+  TW_ARGS(5);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
+  if (!c)
+    return nullptr;
+  TwOrderTemplate *o = tw_order_of(env, argv[2]);
+  double price, qty;
+  if (!o || napi_get_value_double(env, argv[3], &price) != napi_ok || napi_get_value_double(env, argv[4], &qty) != napi_ok)
+    return o ? tw_throw_range(env, "INVALID_ARGUMENT", "price and qty must be numbers") : nullptr;
+  int64_t n = tw_order_render(&o->t, price, qty, 0, o->out, sizeof o->out);
+  int r = n < 0 ? int(n) : tw_client_send(&c->client, TW_WS_OP_TEXT, o->out, size_t(n));
+  if (r == 0) {
+    c->messages_out++;
+    after_call(e, c);
+  } else if (r == TW_ERR_CONN_BACKPRESSURE) {
+    c->want_drain = true;
+  }
+  napi_value out;
+  napi_create_int32(env, r, &out);
+  return out;
+}
+
 // engineClose(handle, id, code, reason) → status. Starts the close handshake.
 static napi_value EngineClose(napi_env env, napi_callback_info info) {
   TW_ARGS(4);
@@ -857,6 +883,7 @@ void tw_addon_init_engine(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "engineCreate", EngineCreate);
   tw_export_fn(env, exports, "engineConnect", EngineConnect);
   tw_export_fn(env, exports, "engineSend", EngineSend);
+  tw_export_fn(env, exports, "engineSendOrder", EngineSendOrder);
   tw_export_fn(env, exports, "engineClose", EngineClose);
   tw_export_fn(env, exports, "engineAbort", EngineAbort);
   tw_export_fn(env, exports, "engineStats", EngineStats);

@@ -69,6 +69,9 @@ extern "C" {
 #define TW_ERR_CONN_TIMEOUT -5401          /* connect or read timed out */
 #define TW_ERR_CONN_BACKPRESSURE -5402     /* the send queue is full */
 
+/* Orders. */
+#define TW_ERR_ORDER_VALUE -5500           /* a price/quantity that is negative, not finite or too large */
+
 /* Short stable name of a status ("WS_RSV", "INVAL", ...); "ERRNO" for -1..-4095 (a syscall's
  * -errno), "UNKNOWN" for anything else not listed. */
 const char *tw_status_name(int status);

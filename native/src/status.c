@@ -48,6 +48,7 @@ static const struct status_entry entries[] = {
 	{ TW_ERR_CONN_CLOSED, "CONN_CLOSED", "the peer closed the connection" },
 	{ TW_ERR_CONN_TIMEOUT, "CONN_TIMEOUT", "the connection timed out" },
 	{ TW_ERR_CONN_BACKPRESSURE, "CONN_BACKPRESSURE", "send queue full" },
+	{ TW_ERR_ORDER_VALUE, "ORDER_VALUE", "price or quantity negative, not finite, or beyond 2^53-1 units" },
 };
 
 static const struct status_entry *

@@ -106,6 +106,8 @@ function codeFor(name: string): TickwireErrorCode {
       return 'WS_INVALID_UTF8';
     case 'WS_TOO_BIG':
       return 'WS_MESSAGE_TOO_BIG';
+    case 'ORDER_VALUE':
+      return 'ORDER_VALUE_OUT_OF_RANGE';
     default:
       // TLS_*, HTTP_* and CONN_* statuses keep their names as codes.
       if (/^(TLS|HTTP|CONN)_/.test(name)) return name as TickwireErrorCode;

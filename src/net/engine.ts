@@ -44,6 +44,7 @@ interface EngineBinding {
   engineCreate(kind: number, maxConns: number, onEvents: (count: number) => void): [EngineHandle, ArrayBuffer];
   engineConnect(h: EngineHandle, req: NativeConnectRequest): [number, ArrayBuffer];
   engineSend(h: EngineHandle, id: number, payload: Uint8Array | string, opcode: number): number;
+  engineSendOrder(h: EngineHandle, id: number, template: unknown, price: number, qty: number): number;
   engineClose(h: EngineHandle, id: number, code: number, reason: string): number;
   engineAbort(h: EngineHandle, id: number, status: number): void;
   engineStats(h: EngineHandle, id: number, out: Float64Array): void;
@@ -126,6 +127,11 @@ export class NativeEngine {
 
   send(id: number, payload: Uint8Array | string, opcode: number): number {
     return native.engineSend(this.#handle, id, payload, opcode);
+  }
+
+  /** Renders, signs and sends an order template (see src/orders/template.ts): one native call. */
+  sendOrder(id: number, template: unknown, price: number, qty: number): number {
+    return native.engineSendOrder(this.#handle, id, template, price, qty);
   }
 
   close(id: number, code: number, reason: string): number {

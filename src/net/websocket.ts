@@ -13,6 +13,7 @@ import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { trustFor } from './trust.js';
+import type { TemplateHandle } from '../orders/template.js';
 
 const OP_TEXT = 1;
 const OP_BINARY = 2;
@@ -21,6 +22,10 @@ const statuses = binding.statuses();
 const ST_CONN_TIMEOUT = statuses.CONN_TIMEOUT as number;
 const ST_TLS_TIMEOUT = statuses.TLS_HANDSHAKE_TIMEOUT as number;
 const ST_BACKPRESSURE = statuses.CONN_BACKPRESSURE as number;
+const orderNative = binding as unknown as {
+  orderRender(t: TemplateHandle, price: number, qty: number, tsMs: number, out: Uint8Array): number;
+  ORDER_MAX_MESSAGE: number;
+};
 
 export interface WebSocketEvents {
   /** A message: `data` is a view valid only during this callback. */
@@ -417,6 +422,26 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
       this.#queue.push([typeof data === 'string' ? data : Uint8Array.from(data), opcode]);
       return false;
     }
+    return r === 0;
+  }
+
+  /**
+   * Internal, for OrderTemplate.send: renders, signs and sends an order in one native call. When
+   * the send queue is backed up the request is rendered into a copy and queued in order.
+   */
+  _sendOrder(template: TemplateHandle, price: number, qty: number): boolean {
+    if (this.#state !== 'open') throw new TickwireError('WS_NOT_OPEN', `send order: the connection is ${this.#state}`);
+    const a = this.#attempt;
+    let r = ST_BACKPRESSURE;
+    if (this.#queue.length === 0 && a && this.#engine) r = this.#engine.sendOrder(a.id, template, price, qty);
+    if (r === ST_BACKPRESSURE) {
+      const out = Buffer.allocUnsafe(orderNative.ORDER_MAX_MESSAGE);
+      const n = orderNative.orderRender(template, price, qty, 0, out);
+      if (n < 0) throw nativeError(n, 'order template');
+      this.#queue.push([out.subarray(0, n), OP_TEXT]);
+      return false;
+    }
+    if (r < 0) throw nativeError(r, 'send order');
     return r === 0;
   }
 

@@ -117,7 +117,7 @@ for (const transport of ['io_uring', 'epoll'] as const) {
       const p = collect(conn, big.length);
       const accepted = conn.write(big);
       big.fill(0); // the connection must have kept its own copy of what it could not send yet
-      if (!accepted) await new Promise((r) => conn.once('drain', r));
+      if (!accepted) await new Promise<void>((r) => conn.once('drain', () => r()));
       const back = await p;
       expect(back.length).toBe(5 << 20);
       expect(back.equals(copy)).toBe(true);
