@@ -37,6 +37,7 @@ export type { BookSide, BookSnapshot, BookDelta } from './book/types.js'; // Lev
 export { crc32 } from './book/crc32.js';
 export { krakenChecksum, krakenChecksumOfLevels, krakenChecksumInput, krakenFormat, verifyKrakenChecksum, KRAKEN_CHECKSUM_LEVELS, type KrakenPrecision } from './book/kraken-checksum.js';
 export { BinanceDepthSync, SequenceSync, SequenceTracker, sequenceGapError, type SyncResult, type SyncApplied, type SyncBuffered, type SyncIgnored, type SyncGap, type SyncRetry, type BinanceDepthIds, type BinanceDepthSyncOptions, type BinanceSyncState, type SequenceSyncOptions, type SequenceSyncState } from './book/sync.js';
+export { OrderTemplate, Slot, type OrderTemplateSpec, type OrderValues } from './orders/template.js';
 export { BinanceVenue, type BinanceOptions } from './exchanges/binance/venue.js';
 export { ReferenceOrderSender, type BinanceOrderSender } from './exchanges/binance/execution.js';
 export {
