@@ -55,3 +55,4 @@ export {
 } from './exchanges/binance/sign.js';
 export { BINANCE_STREAM_URL, BINANCE_WS_API_URL, binanceStreamName } from './exchanges/binance/urls.js';
 export * as sim from './sim/index.js';
+export * as tws from './tws/index.js';
