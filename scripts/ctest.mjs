@@ -36,7 +36,7 @@ run('cmake', ['--build', dir, '-j', '2'], env);
 
 if (mode === 'fuzz') {
   const secs = Number(fuzzArg.split('=')[1] ?? 60);
-  for (const target of ['fuzz_ws_parse', 'fuzz_utf8', 'fuzz_client', 'fuzz_x509_pin']) {
+  for (const target of ['fuzz_ws_parse', 'fuzz_utf8', 'fuzz_client', 'fuzz_x509_pin', 'fuzz_order_template']) {
     const corpus = join(dir, 'corpus', target);
     mkdirSync(corpus, { recursive: true });
     run(join(dir, target), [`-max_total_time=${secs}`, '-print_final_stats=1', '-timeout=10', '-rss_limit_mb=2048', corpus]);

@@ -3,6 +3,8 @@
  * whatever follows) fed in input-chosen chunk sizes. Invariants: no crash or out-of-bounds access,
  * text messages delivered are valid UTF-8 and within the size limit, at most one ERROR and
  * nothing but NONE after it, and the client's own output always parses as masked client frames.
+ * A quarter of the inputs run raw mode (a plain byte stream): every byte comes back as chunks,
+ * in order, and the client sends nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,55 @@
 #include "tw_client.h"
 
 static uint8_t rxb[4096], txb[1 << 16], msgb[1 << 12], headb[TW_CLIENT_MAX_HEAD];
+
+/* Raw mode: the chunks delivered must be exactly the input. */
+static void
+fuzz_raw(const uint8_t *data, size_t size, size_t chunk)
+{
+	tw_client c;
+	tw_client_config cfg;
+	tw_client_buffers b = { rxb, sizeof rxb, txb, sizeof txb, msgb, sizeof msgb, headb };
+	static uint8_t got[1 << 16];
+	size_t got_len = 0, pos = 0;
+	const uint8_t *p;
+	size_t len;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.raw = 1;
+	if (tw_client_init(&c, &cfg, &b) != TW_OK)
+		abort();
+	tw_client_event ev;
+	if (tw_client_next_event(&c, &ev) != TW_CLIENT_OPEN)
+		abort();
+	if (size > sizeof got)
+		size = sizeof got;
+	while (pos < size) {
+		uint8_t *dst;
+		size_t room;
+		if (!tw_client_rx_buf(&c, &dst, &room))
+			abort();
+		size_t k = size - pos < chunk ? size - pos : chunk;
+		if (k > room)
+			k = room;
+		memcpy(dst, data + pos, k);
+		pos += k;
+		tw_client_rx_done(&c, k);
+		for (;;) {
+			int t = tw_client_next_event(&c, &ev);
+			if (t == TW_CLIENT_NONE)
+				break;
+			if (t != TW_CLIENT_MESSAGE || got_len + ev.len > sizeof got)
+				abort();
+			memcpy(got + got_len, ev.data, ev.len);
+			got_len += ev.len;
+		}
+		tw_client_events_done(&c);
+		if (tw_client_tx_buf(&c, &p, &len))
+			abort(); /* raw mode never answers by itself */
+	}
+	if (got_len != size || memcmp(got, data, size) != 0)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,8 +76,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	size_t chunk = 1 + data[0] % 64;
 	int valid_head = data[1] & 1;
+	int raw = (data[1] & 6) == 6;
 	data += 2;
 	size -= 2;
+	if (raw) {
+		fuzz_raw(data, size, chunk);
+		return 0;
+	}
 	memset(&cfg, 0, sizeof cfg);
 	cfg.host = "fuzz";
 	cfg.path = "/";
