@@ -1,0 +1,70 @@
+/**
+ * `tickwire sim` as a user runs it: a child process that prints its URL and pin, serves pinned
+ * wss:// until SIGINT, and injects the faults its flags schedule.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { connect } from '../../src/index.js';
+import { until } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcessWithoutNullStreams[] = [];
+
+function run(args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; err: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', ...args], { cwd: root });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+describe('tickwire sim', () => {
+  it('prints URL and pin, serves pinned wss:// with market data, stops cleanly on SIGINT', async () => {
+    const p = run(['--venue', 'binance', '--port', '0', '--seed', '3', '--tick-ms', '5']);
+    await until(() => /pin +sha256\/\S+/.test(p.out()));
+    const url = /on (wss:\/\/\S+)/.exec(p.out())?.[1] as string;
+    const pin = /pin +(sha256\/\S+)/.exec(p.out())?.[1] as string;
+    expect(p.out()).toContain('/ws-api/v3');
+    expect(p.out()).toContain('simkey');
+    const ws = await connect(`${url}/ws/btcusdt@trade`, { tls: { pins: [pin], pinOnly: true }, reconnect: false });
+    const first = await new Promise<string>((resolve) => ws.once('message', (d) => resolve(Buffer.from(d).toString())));
+    expect(JSON.parse(first)).toMatchObject({ e: 'trade', s: 'BTCUSDT' });
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('--fault drop:<s> cuts clients on schedule (they reconnect)', async () => {
+    const p = run(['--venue', 'binance', '--port', '0', '--quiet', '--fault', 'drop:0.05']);
+    await until(() => /pin +sha256\/\S+/.test(p.out()));
+    const url = /on (wss:\/\/\S+)/.exec(p.out())?.[1] as string;
+    const pin = /pin +(sha256\/\S+)/.exec(p.out())?.[1] as string;
+    const ws = await connect(`${url}/ws/btcusdt@trade`, {
+      tls: { pins: [pin], pinOnly: true },
+      reconnect: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 0, jitter: false },
+    });
+    let reconnects = 0;
+    ws.on('reconnected', () => reconnects++);
+    await until(() => reconnects >= 2);
+    ws.close();
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('bad arguments exit 2 with a message', async () => {
+    for (const args of [['--venue', 'nowhere'], [], ['--venue', 'binance', '--fault', 'meltdown:1'], ['--venue', 'binance', '--port', 'x'], ['--bogus']]) {
+      const p = run(args);
+      expect(await p.exit).toBe(2);
+      expect(p.err()).toMatch(/tickwire sim: /);
+    }
+  });
+});
