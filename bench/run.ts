@@ -25,6 +25,7 @@ import * as netEcho from './net/echo.bench.js';
 import * as netReceive from './net/receive.bench.js';
 import * as netSyscalls from './net/syscalls.js';
 import * as orderPath from './orders/order-path.bench.js';
+import * as marketData from './exchanges/market-data.bench.js';
 
 interface Suite {
   name: string;
@@ -72,6 +73,7 @@ const netSuites: NetSuite[] = [
   { name: 'net/syscalls', run: (ctx) => netSyscalls.run({ quick: ctx.quick }) },
   { name: 'net/soak', run: () => soakInChild() },
   { name: 'net/orders', run: orderPath.run },
+  { name: 'net/market-data', run: marketData.run },
 ];
 
 /** The commit measured (and whether the tree had changes), for the JSON. */

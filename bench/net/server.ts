@@ -8,10 +8,14 @@
  * native/test/tls_fixtures.sh, host "localhost"), with modes chosen by the URL path:
  *   /flood?size=100&count=N[&binary=1]  sends N messages of `size` bytes at once, then a text "done"
  *   /echo                               echoes every message
- *   /ctl                                control messages: "flood SIZE COUNT [binary]" starts a flood
+ *   /ctl                                control messages: "flood SIZE COUNT [binary]" starts a flood,
+ *                                       "feed trade|depth COUNT" a /feed
  *                                       (so a client can be ready, or traced, before it begins);
  *                                       anything else is echoed
  *   /hold                               accepts and waits (connect benchmarks)
+ *   /feed?kind=trade|depth&count=N      N Binance combined-stream messages (trade, or depthUpdate
+ *                                       with up to 10 levels a side) from a pool of 512 distinct
+ *                                       ones, sent like a flood, then "done" (market-data bench)
  * Floods do not go through ws's per-message send: one buffer holding as many frames as fit in
  * 64 KiB is built once and written to the raw socket in a loop, honouring backpressure, so the
  * server costs one write (one TLS encryption of 64 KiB) per ~600 messages of 100 B.
@@ -114,16 +118,48 @@ function payload(size: number): Buffer {
 const DONE = frame(1, Buffer.from('done'));
 const floodChunks = new Map<string, { chunk: Buffer; frameLen: number; perChunk: number }>();
 
-function flood(ws: WebSocket, size: number, count: number, binary: boolean): void {
+/** Binance combined-stream messages, as the market-data benchmark's feed. */
+function feedMessages(kind: string): Buffer[] {
+  let seed = 12345;
+  const r = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const px = (base: number) => (base + Math.floor(r() * 10000) / 100).toFixed(2);
+  const qty = () => (r() < 0.2 ? '0.00000000' : (Math.floor(r() * 1e6) / 1e5).toFixed(8));
+  let id = 1000;
+  return Array.from({ length: 512 }, () => {
+    id++;
+    const data =
+      kind === 'trade'
+        ? { e: 'trade', E: 1732450000000 + id, s: 'BTCUSDT', t: id, p: px(97000), q: qty(), T: 1732450000000 + id, m: r() < 0.5, M: true }
+        : {
+            e: 'depthUpdate',
+            E: 1732450000000 + id,
+            s: 'BTCUSDT',
+            U: id * 10,
+            u: id * 10 + 9,
+            b: Array.from({ length: 1 + Math.floor(r() * 10) }, () => [px(96800), qty()]),
+            a: Array.from({ length: 1 + Math.floor(r() * 10) }, () => [px(97200), qty()]),
+          };
+    return Buffer.from(JSON.stringify({ stream: kind === 'trade' ? 'btcusdt@trade' : 'btcusdt@depth@100ms', data }));
+  });
+}
+
+function flood(ws: WebSocket, size: number, count: number, binary: boolean, feed?: string): void {
   const socket = (ws as unknown as { _socket: Socket })._socket;
-  const k = `${size}/${binary ? 1 : 0}`;
+  const k = feed ? `feed/${feed}` : `${size}/${binary ? 1 : 0}`;
   let f = floodChunks.get(k);
+  if (!f && feed) {
+    // 512 distinct frames repeated: chunks are whole pool passes, so frames have different lengths.
+    const pool = Buffer.concat(feedMessages(feed).map((m) => frame(1, m)));
+    f = { chunk: pool, frameLen: 0, perChunk: 512 };
+    floodChunks.set(k, f);
+  }
   if (!f) {
     const one = frame(binary ? 2 : 1, payload(size));
     const perChunk = Math.max(1, Math.floor(65536 / one.length));
     f = { chunk: Buffer.concat(Array.from({ length: perChunk }, () => one)), frameLen: one.length, perChunk };
     floodChunks.set(k, f);
   }
+  if (feed) count = Math.ceil(count / 512) * 512; // whole pool passes
   const { chunk, frameLen, perChunk } = f;
   stats.floods++;
   stats.lastFlood = { messages: 0, wallMs: 0, cpuMs: 0 };
@@ -176,10 +212,19 @@ wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     }
     case '/hold':
       return;
+    case '/feed': {
+      const kind = url.searchParams.get('kind') === 'depth' ? 'depth' : 'trade';
+      const [, count] = floodArgs(['1', url.searchParams.get('count') ?? '1000']);
+      flood(ws, 0, count, false, kind);
+      return;
+    }
     case '/ctl':
       ws.on('message', (data, isBinary) => {
         const text = isBinary ? '' : (data as Buffer).toString();
-        if (text.startsWith('flood')) {
+        if (text.startsWith('feed ')) {
+          const [, kind, n] = text.split(' ');
+          flood(ws, 0, Number(n) || 1000, false, kind === 'depth' ? 'depth' : 'trade');
+        } else if (text.startsWith('flood')) {
           try {
             const [size, count, binary] = floodArgs(text.split(' ').slice(1));
             flood(ws, size, count, binary);
