@@ -73,24 +73,37 @@ export async function sim(argv: string[]): Promise<number> {
     process.stdout.write(simUsage);
     return 0;
   }
-  let server: SimServer;
+  let config: { venue: string; faults: ReturnType<typeof parseFault>[]; port: number; seed: number; tickIntervalMs: number };
   try {
     if (!args.venue) throw new Error('--venue is required');
     if (!SIM_VENUES[args.venue]) throw new Error(`unknown venue '${args.venue}' (${Object.keys(SIM_VENUES).join(', ')})`);
-    const faults = (args.fault ?? []).map(parseFault);
-    server = await SimServer.start({
+    config = {
       venue: args.venue,
-      host: args.host ?? '127.0.0.1',
+      faults: (args.fault ?? []).map(parseFault),
       port: int(args.port, 'port', 0, 9443),
       seed: int(args.seed, 'seed', 0, 1),
       tickIntervalMs: int(args['tick-ms'], 'tick-ms', 0, 100),
+    };
+    if (config.port > 65535) throw new Error(`--port must be at most 65535, got ${config.port}`);
+  } catch (e) {
+    process.stderr.write(`tickwire sim: ${(e as Error).message}\n\n${simUsage}`);
+    return 2;
+  }
+  let server: SimServer;
+  try {
+    server = await SimServer.start({
+      venue: config.venue,
+      host: args.host ?? '127.0.0.1',
+      port: config.port,
+      seed: config.seed,
+      tickIntervalMs: config.tickIntervalMs,
       credentials: [{ apiKey: args['api-key'] ?? DEMO_CREDENTIALS.apiKey, secret: args.secret ?? DEMO_CREDENTIALS.secret }],
     });
-    for (const f of faults) server.faults.every(f.kind, f.everyMs, f.durationMs);
+    for (const f of config.faults) server.faults.every(f.kind, f.everyMs, f.durationMs);
     if (args['cert-out']) writeFileSync(args['cert-out'], server.cert);
   } catch (e) {
     process.stderr.write(`tickwire sim: ${(e as Error).message}\n`);
-    return (e as Error).message.includes('--') || (e as Error).message.includes('venue') ? 2 : 1;
+    return 1;
   }
 
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);

@@ -31,7 +31,7 @@ afterEach(() => {
 describe('tickwire sim', () => {
   it('prints URL and pin, serves pinned wss:// with market data, stops cleanly on SIGINT', async () => {
     const p = run(['--venue', 'binance', '--port', '0', '--seed', '3', '--tick-ms', '5']);
-    await until(() => /pin +sha256\/\S+/.test(p.out()));
+    await until(() => p.out().includes('Ctrl-C stops it'));
     const url = /on (wss:\/\/\S+)/.exec(p.out())?.[1] as string;
     const pin = /pin +(sha256\/\S+)/.exec(p.out())?.[1] as string;
     expect(p.out()).toContain('/ws-api/v3');
@@ -58,6 +58,17 @@ describe('tickwire sim', () => {
     ws.close();
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
+  });
+
+  it('a port in use exits 1 with the reason', async () => {
+    const a = run(['--venue', 'binance', '--port', '0', '--quiet']);
+    await until(() => /pin +sha256\/\S+/.test(a.out()));
+    const port = /:(\d+)\n/.exec(a.out())?.[1] as string;
+    const b = run(['--venue', 'binance', '--port', port]);
+    expect(await b.exit).toBe(1);
+    expect(b.err()).toContain('EADDRINUSE');
+    a.child.kill('SIGINT');
+    expect(await a.exit).toBe(0);
   });
 
   it('bad arguments exit 2 with a message', async () => {
