@@ -5,8 +5,12 @@
  * (docs/simulator.md walks through it).
  */
 import { binanceVenue } from './binance.js';
+import { coinbaseVenue } from './coinbase.js';
+import { krakenVenue } from './kraken.js';
 import type { SimVenueFactory } from './server.js';
 
 export const SIM_VENUES: Readonly<Record<string, SimVenueFactory>> = {
   binance: binanceVenue,
+  coinbase: coinbaseVenue,
+  kraken: krakenVenue,
 };

@@ -1,0 +1,133 @@
+/**
+ * Kraken v2 wire messages → domain types. Every function checks the fields it reads and throws a
+ * VENUE_MESSAGE_INVALID TickwireError naming the first bad one (the adapter reports it and goes
+ * on with the next message).
+ */
+import type { Level } from '../../book/types.js';
+import type { TickwireError } from '../../native/errors.js';
+import type { Side, Ticker, Trade } from '../common/types.js';
+import { invalidMessage } from '../common/venue.js';
+import type { KrakenPrecision } from '../../book/kraken-checksum.js';
+
+export type Obj = Record<string, unknown>;
+
+function bad(what: string, value: unknown): TickwireError {
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  return invalidMessage('kraken', `${what} is not valid (${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})`);
+}
+
+export function asObject(v: unknown, what: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(what, v);
+  return v as Obj;
+}
+
+export function asArray(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw bad(what, v);
+  return v;
+}
+
+export function str(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v === '') throw bad(what, v);
+  return v;
+}
+
+/** A JSON number ≥ 0. */
+export function number(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw bad(what, v);
+  return v;
+}
+
+/** RFC 3339 → ms since the epoch (sub-ms digits kept as a fraction). */
+export function time(v: unknown, what: string): number {
+  if (typeof v !== 'string') throw bad(what, v);
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms)) throw bad(what, v);
+  const frac = /\.\d{3}(\d+)Z$/.exec(v);
+  return frac ? ms + Number(`0.${frac[1]}`) : ms;
+}
+
+function side(v: unknown, what: string): Side {
+  if (v !== 'buy' && v !== 'sell') throw bad(what, v);
+  return v;
+}
+
+/** `bids`/`asks` of a book message → levels (best first as sent). */
+export function parseLevels(v: unknown, what: string): Level[] {
+  const arr = asArray(v, what);
+  const out: Level[] = new Array(arr.length);
+  for (let i = 0; i < arr.length; i++) {
+    const l = asObject(arr[i], `${what}[${i}]`);
+    out[i] = [number(l.price, `${what}[${i}].price`), number(l.qty, `${what}[${i}].qty`)];
+  }
+  return out;
+}
+
+export interface ParsedKrakenBook {
+  symbol: string;
+  bids: Level[];
+  asks: Level[];
+  checksum: number;
+  venueTs: number | null;
+}
+
+export function parseBookData(v: unknown): ParsedKrakenBook {
+  const d = asObject(v, 'book data');
+  const checksum = d.checksum;
+  if (typeof checksum !== 'number' || !Number.isInteger(checksum) || checksum < 0 || checksum > 0xffffffff) throw bad('book checksum', checksum);
+  return {
+    symbol: str(d.symbol, 'book symbol'),
+    bids: parseLevels(d.bids, 'book bids'),
+    asks: parseLevels(d.asks, 'book asks'),
+    checksum,
+    venueTs: d.timestamp === undefined ? null : time(d.timestamp, 'book timestamp'),
+  };
+}
+
+export function parseTrade(v: unknown, recvTs: number): Trade {
+  const d = asObject(v, 'trade');
+  const id = d.trade_id;
+  if (typeof id !== 'number' || !Number.isInteger(id)) throw bad('trade trade_id', id);
+  return {
+    venue: 'kraken',
+    symbol: str(d.symbol, 'trade symbol'),
+    id: String(id),
+    price: number(d.price, 'trade price'),
+    qty: number(d.qty, 'trade qty'),
+    side: side(d.side, 'trade side'),
+    venueTs: time(d.timestamp, 'trade timestamp'),
+    recvTs,
+  };
+}
+
+export function parseTicker(v: unknown, recvTs: number): Ticker {
+  const d = asObject(v, 'ticker');
+  return {
+    venue: 'kraken',
+    symbol: str(d.symbol, 'ticker symbol'),
+    bidPrice: number(d.bid, 'ticker bid'),
+    bidQty: number(d.bid_qty, 'ticker bid_qty'),
+    askPrice: number(d.ask, 'ticker ask'),
+    askQty: number(d.ask_qty, 'ticker ask_qty'),
+    venueTs: d.timestamp === undefined ? null : time(d.timestamp, 'ticker timestamp'),
+    recvTs,
+  };
+}
+
+/** `instrument` snapshot/update data → precision per symbol. */
+export function parseInstrumentPairs(v: unknown): Map<string, KrakenPrecision> {
+  const d = asObject(v, 'instrument data');
+  const out = new Map<string, KrakenPrecision>();
+  for (const [i, p] of asArray(d.pairs ?? [], 'instrument pairs').entries()) {
+    const pair = asObject(p, `instrument pairs[${i}]`);
+    const price = pair.price_precision;
+    const qty = pair.qty_precision;
+    if (typeof price !== 'number' || !Number.isInteger(price) || typeof qty !== 'number' || !Number.isInteger(qty)) throw bad(`instrument pairs[${i}] precision`, pair);
+    out.set(str(pair.symbol, `instrument pairs[${i}].symbol`), { price, qty });
+  }
+  return out;
+}
