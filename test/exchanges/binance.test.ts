@@ -212,6 +212,25 @@ describe('Binance market data against the simulator', () => {
     expect(errors.items.filter((e) => e.code === 'VENUE_MESSAGE_INVALID')).toEqual([]);
   });
 
+  it('unsubscribe stops a stream; bad arguments are refused', async () => {
+    const v = venue();
+    const trades = collect<Trade>(v, 'trade');
+    await v.subscribe('trades', 'ETHUSDT');
+    await v.subscribe('ticker', 'ETHUSDT');
+    await v.unsubscribe('trades', 'ETHUSDT');
+    const tickers = collect<Ticker>(v, 'ticker');
+    let simTrades = 0;
+    while (simTrades < 5 || tickers.items.length < 5) {
+      simTrades += server.market.step('ETHUSDT').trades.length;
+      await tick();
+    }
+    expect(trades.items).toEqual([]);
+    for (const [channel, symbol] of [['trades', 'btc-usdt'], ['candles', 'BTCUSDT']] as const) {
+      const err = await v.subscribe(channel as 'trades', symbol).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+  });
+
   it('malformed venue messages are typed errors and the stream goes on', async () => {
     const v = venue();
     await v.subscribe('trades', 'BTCUSDT');
@@ -328,6 +347,42 @@ describe('Binance order entry against the simulator', () => {
       .placeOrder({ symbol: 'BTCUSDT', side: 'sell', type: 'limit', price: 900_000.001, qty: 0.001 })
       .catch((e: unknown) => e);
     expect(tickErr).toMatchObject({ code: 'VENUE_ORDER_REJECTED', venueCode: -1013, venueMessage: 'Filter failure: PRICE_FILTER' });
+  });
+
+  it('after a forced disconnect the user data stream is subscribed again: order and fill events flow', async () => {
+    const v = venue(creds);
+    const fills = collect<Fill>(v, 'fill');
+    await v.connect();
+    const back = waitFor(v, 'reconnected', (i: { connection: string }) => i.connection === 'trading');
+    server.faults.drop();
+    await back;
+    const ack = await v.placeOrder({ symbol: 'BTCUSDT', side: 'sell', type: 'market', qty: 0.00001 });
+    expect(ack.status).toBe('filled');
+    await until(() => fills.items.length > 0);
+    expect(fills.items[0]).toMatchObject({ clientOrderId: ack.clientOrderId, side: 'sell' });
+  });
+
+  it('a request without a response fails with CONN_TIMEOUT; one in flight when the connection drops with CONN_CLOSED', async () => {
+    const v = venue({ ...creds, requestTimeoutMs: 100 });
+    await v.connect();
+    server.faults.silence();
+    try {
+      const err = await v.placeOrder({ symbol: 'BTCUSDT', side: 'buy', type: 'market', qty: 0.00001 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CONN_TIMEOUT' });
+    } finally {
+      server.faults.resume();
+    }
+    const w = venue({ ...creds, connect: { tls: server.clientTls(), reconnect: false } });
+    await w.connect();
+    server.faults.silence();
+    try {
+      const pending = w.placeOrder({ symbol: 'BTCUSDT', side: 'buy', type: 'market', qty: 0.00001 }).catch((e: unknown) => e);
+      await tick();
+      server.faults.drop();
+      expect(await pending).toMatchObject({ code: 'CONN_CLOSED' });
+    } finally {
+      server.faults.resume();
+    }
   });
 
   it('orders without credentials fail before anything is sent', async () => {
