@@ -84,6 +84,78 @@ napi_value TlsTrust(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// tlsTrustAsync(pem) → Promise of a trust handle or a negative status: the same parse on a libuv
+// worker thread, so a large bundle (the system one: ~40-85 ms) does not stall the event loop.
+struct TrustWork {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  uint8_t *pem = nullptr;  // a private copy: the caller's buffer may change or be collected
+  size_t len = 0;
+  Trust *trust = nullptr;
+  int status = 0;
+};
+
+void trust_execute(napi_env, void *data) {
+  auto *w = static_cast<TrustWork *>(data);
+  size_t arena_len = 0;
+  w->status = tw_tls_anchors_measure(w->pem, w->len, &arena_len);
+  if (w->status < 0)
+    return;
+  auto *t = new (std::nothrow) Trust();
+  uint8_t *arena = t ? new (std::nothrow) uint8_t[arena_len ? arena_len : 1] : nullptr;
+  if (!t || !arena) {
+    delete t;
+    w->status = TW_ERR_BUFFER_TOO_SMALL;
+    return;
+  }
+  t->arena = arena;
+  t->refs = 1;
+  w->status = tw_tls_anchors_parse(&t->anchors, t->arena, arena_len, w->pem, w->len);
+  if (w->status < 0) {
+    trust_release(t);
+    return;
+  }
+  w->trust = t;
+}
+
+void trust_complete(napi_env env, napi_status, void *data) {
+  auto *w = static_cast<TrustWork *>(data);
+  napi_value out;
+  if (w->trust) {
+    napi_create_external(env, w->trust, finalize_trust, nullptr, &out);
+    napi_type_tag_object(env, out, &kTrustTag);
+  } else {
+    napi_create_int32(env, w->status < 0 ? w->status : TW_ERR_TLS_BAD_CA, &out);
+  }
+  napi_resolve_deferred(env, w->deferred, out);
+  napi_delete_async_work(env, w->work);
+  delete[] w->pem;
+  delete w;
+}
+
+napi_value TlsTrustAsync(napi_env env, napi_callback_info info) {
+  TW_ARGS(1);
+  uint8_t *pem;
+  size_t len;
+  if (!tw_bytes(env, argv[0], &pem, &len, "pem"))
+    return nullptr;
+  auto *w = new (std::nothrow) TrustWork();
+  if (w)
+    w->pem = new (std::nothrow) uint8_t[len ? len : 1];
+  if (!w || !w->pem) {
+    delete w;
+    return tw_throw_range(env, "ENOMEM", "out of memory");
+  }
+  std::memcpy(w->pem, pem, len);
+  w->len = len;
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  napi_create_string_utf8(env, "tickwire:tlsTrust", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, nullptr, name, trust_execute, trust_complete, w, &w->work);
+  napi_queue_async_work(env, w->work);
+  return promise;
+}
+
 // tlsTrustInfo(handle) → { anchors, skipped }
 napi_value TlsTrustInfo(napi_env env, napi_callback_info info) {
   TW_ARGS(1);
@@ -190,5 +262,6 @@ napi_value tw_tls_glue_session(napi_env env, TwTls *t) {
 
 void tw_addon_init_tls(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "tlsTrust", TlsTrust);
+  tw_export_fn(env, exports, "tlsTrustAsync", TlsTrustAsync);
   tw_export_fn(env, exports, "tlsTrustInfo", TlsTrustInfo);
 }

@@ -14,7 +14,7 @@ import { TickwireError, invalidArgument } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { parsePin, type TlsOptions, type Transport } from './options.js';
-import { trustFor } from './trust.js';
+import { trustForAsync } from './trust.js';
 import { sockaddr } from './websocket.js';
 
 const statuses = binding.statuses();
@@ -292,7 +292,7 @@ export async function connectTcp(host: string, port: number, options: TcpConnect
     if (t.pinOnly && pins.length === 0) invalidArgument('tls.pinOnly needs at least one pin in tls.pins');
     const packed = new Uint8Array(pins.length * 32);
     pins.forEach((p, i) => packed.set(p, i * 32));
-    tls = { trust: trustFor(t.ca), pins: packed, pinOnly: t.pinOnly ?? false, servername: t.servername ?? host, session: undefined };
+    tls = { trust: await trustForAsync(t.ca), pins: packed, pinOnly: t.pinOnly ?? false, servername: t.servername ?? host, session: undefined };
   }
 
   let address: string;

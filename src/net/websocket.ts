@@ -12,7 +12,7 @@ import { TickwireError } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
-import { trustFor } from './trust.js';
+import { trustForAsync } from './trust.js';
 import type { TemplateHandle } from '../orders/template.js';
 
 const OP_TEXT = 1;
@@ -155,6 +155,8 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
     try {
       const address = isIP(o.host) ? o.host : (await lookup(o.host)).address;
       if (attempt !== this.#attempt || this.#userClosed) return;
+      const trust = o.secure ? await trustForAsync(o.tls.ca) : undefined;
+      if (attempt !== this.#attempt || this.#userClosed) return;
       this.#engine ??= NativeEngine.get(o.transport);
       if (o.busyPollUs > 0) this.#engine.busyPoll(o.busyPollUs);
       let tls: NativeTlsRequest | undefined;
@@ -162,7 +164,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
         const pins = new Uint8Array(o.tls.pins.length * 32);
         o.tls.pins.forEach((p, i) => pins.set(p, i * 32));
         tls = {
-          trust: trustFor(o.tls.ca),
+          trust,
           pins,
           pinOnly: o.tls.pinOnly,
           servername: o.tls.servername,
