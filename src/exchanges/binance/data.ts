@@ -17,7 +17,7 @@ import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
-import type { BookUpdate, Channel, Ticker, Trade } from '../common/types.js';
+import { receiveTime, type BookUpdate, type Channel, type Ticker, type Trade } from '../common/types.js';
 import { invalidMessage, VenueError } from '../common/venue.js';
 import type { BinanceExecution } from './execution.js';
 import type { BinanceStreamResponse } from './messages.js';
@@ -204,7 +204,13 @@ export class BinanceMarketData {
           snap = await this.#exec.depth(st.symbol, this.#o.depthLimit);
         } catch (e) {
           if (this.#closed) return;
-          this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+          const err = e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e));
+          this.#sink.error(err);
+          if (this.#exec.socket.isClosed) {
+            // The WebSocket API connection is gone for good: no snapshot will come.
+            st.rejectSynced(err);
+            return;
+          }
           await delay(Math.min(10_000, 100 * 2 ** Math.min(attempt, 7)));
           continue;
         }
@@ -221,7 +227,7 @@ export class BinanceMarketData {
             sequence: st.sync.updateId,
             book: st.book,
             venueTs: null,
-            recvTs: performance.timeOrigin + performance.now(),
+            recvTs: receiveTime(),
           });
           st.resolveSynced();
           return;

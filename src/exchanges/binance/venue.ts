@@ -34,7 +34,10 @@ export interface BinanceOptions {
   /** HMAC key and secret: needed for orders and the 'order' / 'fill' events. */
   apiKey?: string;
   secret?: string;
-  /** Transport options for both connections (TLS pins, reconnect, heartbeat, …). */
+  /**
+   * Transport options for both connections (TLS pins, reconnect, heartbeat, …). Default heartbeat:
+   * a ping every 15 s, the connection is dropped (and reconnects) after 10 s without an answer.
+   */
   connect?: ConnectOptions;
   /** Price / quantity decimals per symbol for order requests; default 8 / 8. */
   precision?: Readonly<Record<string, BinancePrecision>> | ((symbol: string) => BinancePrecision);
@@ -49,6 +52,8 @@ export interface BinanceOptions {
   /** Replaces the reference order sender (JSON.stringify + createHmac), e.g. with a native template. */
   orderSender?: BinanceOrderSender;
 }
+
+const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
   readonly id = 'binance' as const;
@@ -69,7 +74,8 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
     }
     const p = options.precision;
     const precision = typeof p === 'function' ? p : (symbol: string): BinancePrecision => p?.[symbol] ?? BINANCE_DEFAULT_PRECISION;
-    const connect = options.connect ?? {};
+    // A dead TCP connection is found by our own pings unless the caller chose otherwise.
+    const connect: ConnectOptions = { heartbeat: DEFAULT_HEARTBEAT, ...options.connect };
     const sink = {
       error: (e: TickwireError) => {
         if (this.listenerCount('error') > 0) this.emit('error', e);

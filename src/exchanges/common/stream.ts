@@ -72,6 +72,11 @@ export class VenueSocket {
     return this.#ws !== null && this.#ws.readyState === 'open';
   }
 
+  /** Closed by close(), or by the transport for good (reconnect off or exhausted). */
+  get isClosed(): boolean {
+    return this.#closed || this.#ws?.readyState === 'closed';
+  }
+
   /** Opens the connection (once; later calls return the same promise). */
   open(): Promise<void> {
     if (this.#closed) return Promise.reject(new TickwireError('CONN_CLOSED', `${this.venue} ${this.role}: the adapter is closed`));
