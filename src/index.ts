@@ -56,3 +56,5 @@ export {
 export { BINANCE_STREAM_URL, BINANCE_WS_API_URL, binanceStreamName } from './exchanges/binance/urls.js';
 export * as sim from './sim/index.js';
 export * as tws from './tws/index.js';
+export { CoinbaseVenue, COINBASE_ORDER_ENTRY_UNSUPPORTED, type CoinbaseOptions } from './exchanges/coinbase/venue.js';
+export { COINBASE_MARKET_URL, COINBASE_USER_URL } from './exchanges/coinbase/urls.js';
