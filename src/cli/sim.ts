@@ -22,6 +22,7 @@ export const simUsage = `usage: tickwire sim --venue <name> [options]
   --fault <spec>        repeatable: drop:<s> | skip:<s> | checksum:<s> | malformed:<s> | silence:<s>[:<duration s>]
                         injects the fault every <s> seconds
   --quiet               print only the URL and pin lines
+  --verbose             also log connections and injected faults
 `;
 
 const FAULTS: readonly FaultKind[] = ['drop', 'skip', 'checksum', 'silence', 'malformed'];
@@ -61,6 +62,7 @@ export async function sim(argv: string[]): Promise<number> {
         'cert-out': { type: 'string' },
         fault: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
+        verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -98,6 +100,7 @@ export async function sim(argv: string[]): Promise<number> {
       seed: config.seed,
       tickIntervalMs: config.tickIntervalMs,
       credentials: [{ apiKey: args['api-key'] ?? DEMO_CREDENTIALS.apiKey, secret: args.secret ?? DEMO_CREDENTIALS.secret }],
+      ...(args.verbose ? { log: (line: string) => process.stdout.write(`  ${new Date().toISOString()}  ${line}\n`) } : {}),
     });
     for (const f of config.faults) server.faults.every(f.kind, f.everyMs, f.durationMs);
     if (args['cert-out']) writeFileSync(args['cert-out'], server.cert);

@@ -124,6 +124,7 @@ export class SimServer {
   /** TLS sockets (paused while silenced). */
   readonly #sockets = new Set<Duplex>();
   readonly #pingTimer: NodeJS.Timeout | null;
+  readonly #log: (line: string) => void;
 
   private constructor(
     server: Server,
@@ -138,6 +139,7 @@ export class SimServer {
   ) {
     this.#server = server;
     this.#clients = clients;
+    this.#log = ctx.log;
     this.#wss = wss;
     this.venue = venue;
     this.market = ctx.market;
@@ -203,18 +205,24 @@ export class SimServer {
       const url = new URL(req.url ?? '/', `https://${req.headers.host ?? 'localhost'}`);
       const refusal = this.venue.route(url);
       if (refusal) {
+        this.#log(`refused ${url.pathname}${url.search}: ${refusal.status}`);
         socket.end(`HTTP/1.1 ${refusal.status} ${refusal.message}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         const client = new SimClient(ws, url, faults);
         clients.add(client);
-        ws.on('close', () => clients.delete(client));
+        this.#log(`#${client.id} connected ${url.pathname}${url.search}`);
+        ws.on('close', (code) => {
+          clients.delete(client);
+          this.#log(`#${client.id} closed (${code})`);
+        });
         ws.on('error', () => undefined);
         this.venue.connection(client);
       });
     });
     faults.on('drop', (graceful) => {
+      this.#log(`fault: drop${graceful ? ' (graceful)' : ''} ${clients.size} client(s)`);
       for (const c of [...clients]) {
         if (graceful) {
           this.venue.shutdownNotice?.(c);
@@ -223,12 +231,16 @@ export class SimServer {
       }
     });
     faults.on('silence', (on) => {
+      this.#log(on ? 'fault: silence' : 'fault: silence over');
       for (const s of this.#sockets) {
         if (on) s.pause();
         else s.resume();
       }
     });
-    faults.on('malformed', (kind) => this.venue.malformed(kind));
+    faults.on('malformed', (kind) => {
+      this.#log(`fault: malformed (${kind})`);
+      this.venue.malformed(kind);
+    });
   }
 
   #ping(pongTimeoutMs: number): void {

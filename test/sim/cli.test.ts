@@ -44,7 +44,7 @@ describe('tickwire sim', () => {
   });
 
   it('--fault drop:<s> cuts clients on schedule (they reconnect)', async () => {
-    const p = run(['--venue', 'binance', '--port', '0', '--quiet', '--fault', 'drop:0.05']);
+    const p = run(['--venue', 'binance', '--port', '0', '--quiet', '--verbose', '--fault', 'drop:0.05']);
     await until(() => /pin +sha256\/\S+/.test(p.out()));
     const url = /on (wss:\/\/\S+)/.exec(p.out())?.[1] as string;
     const pin = /pin +(sha256\/\S+)/.exec(p.out())?.[1] as string;
@@ -56,6 +56,8 @@ describe('tickwire sim', () => {
     ws.on('reconnected', () => reconnects++);
     await until(() => reconnects >= 2);
     ws.close();
+    expect(p.out()).toMatch(/#\d+ connected \/ws\/btcusdt@trade/);
+    expect(p.out()).toMatch(/fault: drop 1 client/);
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
   });
