@@ -79,8 +79,8 @@ function trackSeq(v: BinanceVenue): void {
 }
 
 describe('Binance market data against the simulator', () => {
-  it('subscribes over pinned wss:// and emits normalized trade, book and ticker events', async () => {
-    const v = venue();
+  it.each([true, false])('subscribes over pinned wss:// and emits normalized trade, book and ticker events (fastParse %s)', async (fastParse) => {
+    const v = venue({ fastParse });
     const errors = collect<TickwireError>(v, 'error');
     const trades = collect<Trade>(v, 'trade');
     const books = collect<BookUpdate>(v, 'book');
@@ -140,8 +140,8 @@ describe('Binance market data against the simulator', () => {
     expect((err as TickwireError).code).toBe('TLS_PIN_MISMATCH');
   });
 
-  it("keeps the book identical to the simulator's own book over 100k updates", async () => {
-    const v = venue();
+  it.each([true, false])("keeps the book identical to the simulator's own book over 100k updates (fastParse %s)", async (fastParse) => {
+    const v = venue({ fastParse });
     const errors = collect<TickwireError>(v, 'error');
     let deltas = 0;
     v.on('book', (u) => {

@@ -21,6 +21,7 @@ import { receiveTime, type BookUpdate, type Channel, type Ticker, type Trade } f
 import { invalidMessage, VenueError } from '../common/venue.js';
 import type { BinanceExecution } from './execution.js';
 import type { BinanceStreamResponse } from './messages.js';
+import { fastParse } from './fast-parse.js';
 import { asObject, parseBookTicker, parseDepthUpdate, parseTrade, type ParsedDepthUpdate } from './parse.js';
 import { binanceCombinedUrl, binanceStreamName, type BinanceDepthSpeed } from './urls.js';
 
@@ -36,6 +37,8 @@ export interface BinanceMarketDataOptions {
   depthSpeed: BinanceDepthSpeed;
   /** Levels per side asked of `depth` (1-5000). */
   depthLimit: number;
+  /** Parse trades and depth updates straight from the bytes (fast-parse.ts), falling back to JSON.parse. */
+  fastParse: boolean;
   requestTimeoutMs: number;
 }
 
@@ -67,6 +70,8 @@ export class BinanceMarketData {
   /** Stream name → what it is. */
   readonly #streams = new Map<string, { channel: Channel; symbol: string }>();
   readonly #books = new Map<string, BookState>();
+  /** Symbols with a trade stream (for the fast path, which knows the symbol, not the stream). */
+  readonly #tradeSymbols = new Set<string>();
   readonly #control: PendingRequests<BinanceStreamResponse>;
   #socket: VenueSocket | null = null;
   /** Streams named in the connection URL (subscribed by every reconnect without asking). */
@@ -96,6 +101,7 @@ export class BinanceMarketData {
       return;
     }
     this.#streams.set(name, { channel, symbol });
+    if (channel === 'trades') this.#tradeSymbols.add(symbol);
     let st: BookState | undefined;
     if (channel === 'book') this.#books.set(symbol, (st = new BookState(symbol)));
     try {
@@ -109,6 +115,7 @@ export class BinanceMarketData {
       }
     } catch (e) {
       this.#streams.delete(name);
+      if (channel === 'trades') this.#tradeSymbols.delete(symbol);
       if (st) this.#books.delete(symbol);
       if (this.#socket && this.#urlStreams.includes(name) && !this.#socket.isOpen) {
         // The first connection failed: the next subscribe starts over.
@@ -126,6 +133,7 @@ export class BinanceMarketData {
   async unsubscribe(channel: Channel, symbol: string): Promise<void> {
     const name = binanceStreamName(channel, symbol, this.#o.depthSpeed);
     if (!this.#streams.delete(name)) return;
+    if (channel === 'trades') this.#tradeSymbols.delete(symbol);
     if (channel === 'book') {
       const st = this.#books.get(symbol);
       this.#books.delete(symbol);
@@ -142,6 +150,7 @@ export class BinanceMarketData {
       this.#o.connect,
       {
         message: (text, recvTs) => this.#message(text, recvTs),
+        ...(this.#o.fastParse ? { bytes: (data: Uint8Array, recvTs: number) => this.#bytes(data, recvTs) } : {}),
         dropped: (cause, final) => {
           this.#control.rejectAll(new TickwireError('CONN_CLOSED', `binance market: connection lost: ${cause.message}`, { cause }));
           for (const st of this.#books.values()) {
@@ -270,6 +279,16 @@ export class BinanceMarketData {
       return;
     }
     throw invalidMessage('binance', 'unexpected stream message', text);
+  }
+
+  /** The fast path: trades and depth updates from the bytes; false sends the message down the general path. */
+  #bytes(data: Uint8Array, recvTs: number): boolean {
+    const ev = fastParse(data, recvTs);
+    if (ev === null) return false;
+    if (ev.kind === 'trade') {
+      if (this.#tradeSymbols.has(ev.trade.symbol)) this.#sink.trade(ev.trade);
+    } else this.#depth(ev.depth, recvTs);
+    return true;
   }
 
   #depth(e: ParsedDepthUpdate, recvTs: number): void {

@@ -51,6 +51,11 @@ export interface BinanceOptions {
   requestTimeoutMs?: number;
   /** Replaces the reference order sender (JSON.stringify + createHmac), e.g. with a native template. */
   orderSender?: BinanceOrderSender;
+  /**
+   * Parse trades and depth updates straight from the received bytes (no string, no JSON.parse;
+   * anything unusual takes the general path). Default true.
+   */
+  fastParse?: boolean;
 }
 
 const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
@@ -96,7 +101,7 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
       { ...sink, order: (u) => this.emit('order', u), fill: (f) => this.emit('fill', f) },
     );
     this.#data = new BinanceMarketData(
-      { url: options.streamUrl ?? BINANCE_STREAM_URL, connect, depthSpeed: options.depthSpeed ?? '100ms', depthLimit, requestTimeoutMs },
+      { url: options.streamUrl ?? BINANCE_STREAM_URL, connect, depthSpeed: options.depthSpeed ?? '100ms', depthLimit, requestTimeoutMs, fastParse: options.fastParse ?? true },
       { ...sink, trade: (t) => this.emit('trade', t), book: (u) => this.emit('book', u), ticker: (t) => this.emit('ticker', t) },
       this.#exec,
     );

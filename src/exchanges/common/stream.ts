@@ -22,6 +22,11 @@ export interface VenueSocketHandlers {
    * reported as is) and the next message is processed normally.
    */
   message(text: string, recvTs: number): void;
+  /**
+   * Optional fast path, tried first with the raw bytes (a view valid during the call only):
+   * return true when the message was handled, false to have it decoded and passed to `message`.
+   */
+  bytes?(data: Uint8Array, recvTs: number): boolean;
   /** The connection is open again after a drop: send the subscriptions again here. */
   reopened?(): void;
   /** The connection dropped (a reconnect follows if configured) or closed for good. */
@@ -112,6 +117,7 @@ export class VenueSocket {
     const recvTs = receiveTime();
     let text = '';
     try {
+      if (this.#handlers.bytes?.(data, recvTs)) return;
       text = decoder.decode(data);
       this.#handlers.message(text, recvTs);
     } catch (e) {
