@@ -466,6 +466,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
   #closedPromise: Promise<void> | null = null;
   /** The first connection's settle functions while connect() is pending. */
   #pending: AttemptResult | null = null;
+  #opened = false;
 
   /** Use {@link connect}. */
   constructor(options: TwsConnectOptions & TwsInternalOptions = {}) {
@@ -508,8 +509,14 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
 
   // ------------------------------------------------------------------ connection lifecycle
 
-  /** The first connection (with client id retries on 326). Internal: use {@link connect}. */
-  async _open(): Promise<void> {
+  /**
+   * Makes the first connection (with client id retries on 326). {@link connect} does
+   * `new TwsClient(options)` + `open()`; call it yourself to attach listeners (e.g. 'info' for the
+   * farm notices that follow the handshake) before anything arrives. Once only.
+   */
+  async open(): Promise<void> {
+    if (this.#opened) throw new TickwireError('INVALID_ARGUMENT', 'open(): this client was already opened; create a new one');
+    this.#opened = true;
     let retries = this.#o.clientIdRetries;
     for (;;) {
       try {
@@ -1490,6 +1497,6 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
  */
 export async function connect(options: TwsConnectOptions = {}): Promise<TwsClient> {
   const client = new TwsClient(options);
-  await client._open();
+  await client.open();
   return client;
 }

@@ -31,6 +31,8 @@ export interface FakeTwsFaults {
   partialFills: boolean;
   /** Reject every order with error 201. */
   rejectOrders: boolean;
+  /** Send nothing more to anyone (connections stay open): a hung TWS. */
+  mute: boolean;
 }
 
 export interface FakePosition {
@@ -180,6 +182,7 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
       dropAfterMessages: 0,
       partialFills: false,
       rejectOrders: false,
+      mute: false,
       ...options.faults,
     };
     this.#seed = options.seed ?? 1;

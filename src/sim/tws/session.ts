@@ -99,7 +99,7 @@ export class FakeSession {
 
   /** Bytes as they are (the handshake reply, fault injection), through the chunking fault. */
   writeRaw(bytes: Buffer): void {
-    if (this.stage === 'closed' || this.socket.destroyed) return;
+    if (this.stage === 'closed' || this.socket.destroyed || this.fake.faults.mute) return;
     const chunk = this.fake.faults.chunkedWrites;
     if (chunk > 0 || this.#out.length > 0 || this.#pumping) {
       const step = chunk > 0 ? chunk : Math.max(1, bytes.length);
