@@ -212,6 +212,18 @@ describe('Binance market data against the simulator', () => {
     expect(errors.items.filter((e) => e.code === 'VENUE_MESSAGE_INVALID')).toEqual([]);
   });
 
+  it('batches SUBSCRIBEs and spaces control messages (Binance allows 5 incoming messages a second)', async () => {
+    const v = venue();
+    await v.subscribe('trades', 'BTCUSDT'); // opens the connection with this stream in its URL
+    const client = [...server.clients].at(-1) as sim.SimClient;
+    const seen: Array<{ method: string; params: string[] }> = [];
+    client.ws.on('message', (d) => seen.push(JSON.parse(String(d)) as { method: string; params: string[] }));
+    await Promise.all([v.subscribe('ticker', 'BTCUSDT'), v.subscribe('trades', 'ETHUSDT'), v.subscribe('ticker', 'ETHUSDT'), v.subscribe('trades', 'ETHUSDT')]);
+    // The first goes out at once; the others wait for the spacing and share one message.
+    expect(seen.map((m) => m.method)).toEqual(['SUBSCRIBE', 'SUBSCRIBE']);
+    expect(seen.flatMap((m) => m.params).sort()).toEqual(['btcusdt@bookTicker', 'ethusdt@bookTicker', 'ethusdt@trade']);
+  });
+
   it('unsubscribe stops a stream; bad arguments are refused', async () => {
     const v = venue();
     const trades = collect<Trade>(v, 'trade');

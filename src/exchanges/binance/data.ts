@@ -61,6 +61,16 @@ class BookState {
   }
 }
 
+/** At most this often a SUBSCRIBE / UNSUBSCRIBE (Binance allows 5 incoming messages a second, pings and pongs included). */
+const CONTROL_INTERVAL_MS = 250;
+
+interface ControlBatch {
+  method: 'SUBSCRIBE' | 'UNSUBSCRIBE';
+  params: string[];
+  waiters: Array<{ resolve(): void; reject(e: TickwireError): void }>;
+  sent: boolean;
+}
+
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export class BinanceMarketData {
@@ -77,6 +87,10 @@ export class BinanceMarketData {
   /** Streams named in the connection URL (subscribed by every reconnect without asking). */
   #urlStreams: string[] = [];
   #nextId = 1;
+  /** SUBSCRIBE / UNSUBSCRIBE batches, in order. */
+  readonly #queue: ControlBatch[] = [];
+  #pumpTimer: NodeJS.Timeout | null = null;
+  #lastControlAt = 0;
   #closed = false;
 
   constructor(options: BinanceMarketDataOptions, sink: BinanceMarketDataSink, exec: BinanceExecution) {
@@ -175,24 +189,74 @@ export class BinanceMarketData {
     }, report);
   }
 
-  /** Sends a SUBSCRIBE / UNSUBSCRIBE and waits for its confirmation. */
-  async #send(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): Promise<void> {
-    const socket = this.#socket;
-    if (!socket) throw new TickwireError('WS_NOT_OPEN', 'binance market: not connected');
-    const id = this.#nextId++;
-    const p = this.#control.add(String(id), `binance ${method} ${params.join(',')}`);
-    try {
-      socket.send(JSON.stringify({ method, params, id }));
-    } catch (e) {
-      this.#control.reject(String(id), e as TickwireError);
+  /**
+   * Sends a SUBSCRIBE / UNSUBSCRIBE and waits for its confirmation. Requests of the same method
+   * queued together go out as one message, and control messages are spaced
+   * CONTROL_INTERVAL_MS apart: Binance disconnects a client that sends more than 5 messages a
+   * second (pings and pongs included).
+   */
+  #send(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const last = this.#queue.at(-1);
+      if (last && last.method === method && !last.sent) {
+        last.params.push(...params);
+        last.waiters.push({ resolve, reject });
+      } else {
+        this.#queue.push({ method, params: [...params], waiters: [{ resolve, reject }], sent: false });
+      }
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#pumpTimer) return;
+    const batch = this.#queue.find((b) => !b.sent);
+    if (!batch) return;
+    const wait = this.#lastControlAt + CONTROL_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.#pumpTimer = setTimeout(() => {
+        this.#pumpTimer = null;
+        this.#pump();
+      }, wait);
+      this.#pumpTimer.unref();
+      return;
     }
-    const r = await p;
-    const err = r.error ?? (r.code !== undefined ? { code: r.code, msg: r.msg ?? '' } : undefined);
-    if (err) {
-      throw new VenueError('VENUE_MESSAGE_INVALID', 'binance', `binance ${method} ${params.join(',')} refused: ${err.code} ${err.msg}`, {
-        venueCode: err.code,
-        venueMessage: err.msg,
-      });
+    batch.sent = true;
+    this.#lastControlAt = Date.now();
+    void this.#sendBatch(batch).finally(() => {
+      this.#queue.splice(this.#queue.indexOf(batch), 1);
+    });
+    this.#pump();
+  }
+
+  async #sendBatch(batch: ControlBatch): Promise<void> {
+    const { method, params } = batch;
+    const what = `binance ${method} ${params.join(',')}`;
+    let err: TickwireError | null = null;
+    try {
+      const socket = this.#socket;
+      if (!socket) throw new TickwireError('WS_NOT_OPEN', 'binance market: not connected');
+      const id = this.#nextId++;
+      const p = this.#control.add(String(id), what);
+      try {
+        socket.send(JSON.stringify({ method, params, id }));
+      } catch (e) {
+        this.#control.reject(String(id), e as TickwireError);
+      }
+      const r = await p;
+      const refused = r.error ?? (r.code !== undefined ? { code: r.code, msg: r.msg ?? '' } : undefined);
+      if (refused) {
+        err = new VenueError('VENUE_MESSAGE_INVALID', 'binance', `${what} refused: ${refused.code} ${refused.msg}`, {
+          venueCode: refused.code,
+          venueMessage: refused.msg,
+        });
+      }
+    } catch (e) {
+      err = e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e));
+    }
+    for (const w of batch.waiters) {
+      if (err) w.reject(err);
+      else w.resolve();
     }
   }
 
@@ -324,6 +388,10 @@ export class BinanceMarketData {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = null;
+    const closed = new TickwireError('CONN_CLOSED', 'binance market: the adapter was closed');
+    for (const b of this.#queue.splice(0)) if (!b.sent) for (const w of b.waiters) w.reject(closed);
     this.#control.rejectAll(new TickwireError('CONN_CLOSED', 'binance market: the adapter was closed'));
     for (const st of this.#books.values()) st.rejectSynced(new TickwireError('CONN_CLOSED', 'binance: the adapter was closed'));
     await this.#socket?.close();
