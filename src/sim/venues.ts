@@ -5,12 +5,14 @@
  * (docs/simulator.md walks through it).
  */
 import { binanceVenue } from './binance.js';
+import { bybitVenue } from './bybit.js';
 import { coinbaseVenue } from './coinbase.js';
 import { krakenVenue } from './kraken.js';
 import type { SimVenueFactory } from './server.js';
 
 export const SIM_VENUES: Readonly<Record<string, SimVenueFactory>> = {
   binance: binanceVenue,
+  bybit: bybitVenue,
   coinbase: coinbaseVenue,
   kraken: krakenVenue,
 };
