@@ -8,6 +8,8 @@
  * | `/ws-api/v3` | WebSocket API: `ping`, `time`, `depth`, `order.place`, `order.cancel`, `userDataStream.subscribe.signature`, `userDataStream.unsubscribe` |
  *
  * Streams: `<symbol>@trade`, `<symbol>@depth`, `<symbol>@depth@100ms`, `<symbol>@bookTicker`.
+ * A market-stream client that sends more than 5 messages (or pings) in a second is disconnected
+ * (close 1008), as Binance does.
  * Depth updates carry `U`/`u` from the market's update ids; `depth` answers with the same
  * book at its `lastUpdateId`, so a client following Binance's sync rule rebuilds the exact book.
  *
@@ -31,6 +33,8 @@ const STREAM = /^([a-z0-9]+)@(trade|bookTicker|depth|depth@100ms|depth@1000ms)$/
 const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 const FEE_RATE = 0.001;
+/** Market-stream connections: messages + pings a client may send per second (pongs to our pings are not counted here). */
+const MAX_INCOMING_PER_SECOND = 5;
 const RATE_LIMITS = [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000, count: 1 }];
 
 type Params = Record<string, unknown>;
@@ -474,7 +478,20 @@ export function binanceVenue(ctx: SimContext): SimVenue {
         state.set(client, st);
         const initial = combined ? (client.url.searchParams.get('streams') ?? '').split('/') : p.slice(4).split('/');
         for (const s of initial.filter(Boolean)) subscribe(client, st, s);
+        // Binance's limit: more than 5 incoming messages in a second and the connection is cut.
+        const recent: number[] = [];
+        const overLimit = (): boolean => {
+          const now = Date.now();
+          recent.push(now);
+          while ((recent[0] as number) <= now - 1000) recent.shift();
+          if (recent.length <= MAX_INCOMING_PER_SECOND) return false;
+          ctx.log(`#${client.id}: more than ${MAX_INCOMING_PER_SECOND} messages in a second, disconnected`);
+          client.ws.close(1008, 'Too many requests');
+          return true;
+        };
+        client.ws.on('ping', overLimit);
         client.ws.on('message', (data, isBinary) => {
+          if (overLimit()) return;
           if (!isBinary) marketMessage(client, st, String(data));
         });
       }

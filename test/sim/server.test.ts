@@ -101,12 +101,24 @@ describe('sim server', () => {
     expect(await raw.next((m) => m.id === 8)).toEqual({ result: ['btcusdt@depth', 'ethusdt@trade', 'ethusdt@bookTicker'], id: 8 });
     raw.ws.send(JSON.stringify({ method: 'UNSUBSCRIBE', params: ['btcusdt@depth'], id: 9 }));
     expect(await raw.next((m) => m.id === 9)).toEqual({ result: null, id: 9 });
-    raw.ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['btcusdt@kline_1m'], id: 10 }));
-    expect(await raw.next((m) => m.id === 10)).toMatchObject({ code: 2, id: 10 });
-    raw.ws.send(JSON.stringify({ method: 'SUBSCRIBE!', params: [], id: 11 }));
-    expect(await raw.next((m) => m.id === 11)).toMatchObject({ code: 2, msg: expect.stringContaining('unknown variant') });
-    raw.ws.send('{not json');
-    expect(await raw.next((m) => m.code === 3)).toMatchObject({ code: 3 });
+    // Another connection for the errors: 5 messages a second is the limit.
+    const other = await open('/ws');
+    other.ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['btcusdt@kline_1m'], id: 10 }));
+    expect(await other.next((m) => m.id === 10)).toMatchObject({ code: 2, id: 10 });
+    other.ws.send(JSON.stringify({ method: 'SUBSCRIBE!', params: [], id: 11 }));
+    expect(await other.next((m) => m.id === 11)).toMatchObject({ code: 2, msg: expect.stringContaining('unknown variant') });
+    other.ws.send('{not json');
+    expect(await other.next((m) => m.code === 3)).toMatchObject({ code: 3 });
+  });
+
+  it('a market-stream client sending more than 5 messages in a second is disconnected', async () => {
+    const c = await open('/ws/btcusdt@trade');
+    let code: number | null = null;
+    c.ws.on('close', (k) => (code = k));
+    for (let i = 0; i < 6; i++) c.ws.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: i }));
+    await until(() => code !== null);
+    expect(code).toBe(1008);
+    expect(c.msgs.length).toBe(5);
   });
 
   it("depth snapshots and diff updates agree: snapshot + updates after it = the simulator's book", async () => {
