@@ -54,3 +54,5 @@ export { IB_CODE, severityOf, TwsError, TWS_SETTINGS_HINT, type TwsErrorDetails,
 export { MAX_MESSAGE_BYTES } from './framing.js';
 export { TICK, tickTypeName } from './messages/ids.js';
 export { MAX_SUPPORTED_VERSION, MIN_SUPPORTED_VERSION } from './versions.js';
+// The fake TWS, for tests and demos in-process (`tickwire sim --tws` runs the same thing).
+export { startFakeTws, FakeTws, type FakeTwsOptions, type FakeTwsFaults, type FakePosition, type InstrumentSpec } from '../sim/tws/index.js';
