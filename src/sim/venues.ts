@@ -7,6 +7,7 @@
 import { binanceVenue } from './binance.js';
 import { bybitVenue } from './bybit.js';
 import { coinbaseVenue } from './coinbase.js';
+import { hyperliquidVenue } from './hyperliquid.js';
 import { krakenVenue } from './kraken.js';
 import type { SimVenueFactory } from './server.js';
 
@@ -14,5 +15,6 @@ export const SIM_VENUES: Readonly<Record<string, SimVenueFactory>> = {
   binance: binanceVenue,
   bybit: bybitVenue,
   coinbase: coinbaseVenue,
+  hyperliquid: hyperliquidVenue,
   kraken: krakenVenue,
 };
