@@ -431,6 +431,7 @@ function attribsOf(mask: number): TickAttribs {
 }
 
 const FINAL_CANCELLED = new Set(['Cancelled', 'ApiCancelled']);
+const CANCEL_REQUEST_ERRORS = new Set([161, 10147, 10148]);
 
 // ---------------------------------------------------------------------------------------------
 // the client
@@ -1079,7 +1080,9 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
     }
     if (order) {
       if (order.listenerCount('error') > 0) order.emit('error', err);
-      if (severity === 'error' || r.code === IB_CODE.ORDER_CANCELLED) this.#settleOrder(order, err);
+      // Errors about a cancel request (161 not cancellable now, 10147/10148 not found / cannot be
+      // cancelled) leave the order as it is; other errors end it.
+      if ((severity === 'error' && !CANCEL_REQUEST_ERRORS.has(r.code)) || r.code === IB_CODE.ORDER_CANCELLED) this.#settleOrder(order, err);
     } else if (md) {
       // TWS ends a market data request that failed (warnings such as 10167 keep it).
       if (severity === 'error') this.#marketData.delete(r.reqId);

@@ -144,6 +144,12 @@ for (const transport of TRANSPORTS) {
       const ib = track(await connected(f, transport));
       const order = ib.placeOrder(stock('AAPL'), limitOrder('BUY', 10, 1));
       await next(order, 'status');
+      // an error about a cancel request (161) does not end the order
+      ib.on('error', () => undefined);
+      const e161 = next<[TwsError]>(order, 'error');
+      f.sendError(order.orderId, 161, 'Cancel attempted when order is not in a cancellable state.');
+      expect((await e161)[0].ibCode).toBe(161);
+      expect(order.done).toBe(false);
       const warning = next<[TwsError]>(ib, 'warning');
       order.cancel();
       const err = await rejects(order.filled, 'VENUE_ORDER_REJECTED');
@@ -151,6 +157,7 @@ for (const transport of TRANSPORTS) {
       expect(order.status).toBe('Cancelled');
       expect((await warning)[0].ibCode).toBe(202);
       // cancelling again: TWS answers 10147 (not found)
+      ib.removeAllListeners('error');
       const notFound = next<[TwsError]>(ib, 'error');
       ib.cancelOrder(order.orderId);
       expect((await notFound)[0].ibCode).toBe(10147);
