@@ -133,6 +133,9 @@ for (const transport of TRANSPORTS) {
       const second = track(await connect({ port: f.port, transport, clientId: 5, clientIdRetries: 2, reconnect: false, logger: () => undefined }));
       expect(second.clientId).toBe(6);
       expect(f.clients().map((c) => c.clientId).sort()).toEqual([5, 6]);
+      // the same refusal, delivered one byte at a time
+      f.faults.chunkedWrites = 1;
+      await rejects(connect({ port: f.port, transport, clientId: 6, reconnect: false }), 'TWS_CLIENT_ID_IN_USE');
     });
 
     it('default client ids come from the clock, are unique in the process and never 0', async () => {

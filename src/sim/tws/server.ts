@@ -344,7 +344,7 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
       this._log(`client id ${clientId} is in use: 326`);
       s.sendError(-1, 326, MESSAGES.clientIdInUse);
       // TWS drops the connection after refusing the client id.
-      s.socket.end();
+      s.endAfterFlush();
       s.stage = 'closed';
       return;
     }

@@ -146,6 +146,11 @@ export class FakeSession {
     this.socket.destroy();
   }
 
+  /** Ends the connection once everything queued (chunked writes included) is written. */
+  endAfterFlush(): void {
+    this.#afterFlush(() => this.socket.end());
+  }
+
   // ---------------------------------------------------------------- input
 
   #onData(d: Buffer): void {
