@@ -25,7 +25,7 @@ export interface FakeTwsFaults {
   withholdNextValidId: boolean;
   /** Split every write into pieces of this many bytes, one per event-loop turn (1 = byte by byte). 0 = off. */
   chunkedWrites: number;
-  /** After this many messages to a client, send half of the next one and drop the connection. 0 = off. */
+  /** Once a client has been sent this many messages, send half of the next one and drop the connection. 0 = off. */
   dropAfterMessages: number;
   /** Fill orders in two executions. */
   partialFills: boolean;

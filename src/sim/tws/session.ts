@@ -51,6 +51,7 @@ export class FakeSession {
   accountSub: string | null = null;
   framesOut = 0;
   #head = Buffer.alloc(0);
+  #dropping = false;
   #out: Buffer[] = [];
   #pumping = false;
 
@@ -75,13 +76,13 @@ export class FakeSession {
 
   /** Sends one message (unless a fault says otherwise). */
   send(fields: readonly FieldValue[]): void {
-    if (this.stage === 'closed') return;
-    const drop = this.fake.faults.dropAfterMessages;
-    if (drop > 0 && this.framesOut >= drop) return;
+    if (this.stage === 'closed' || this.#dropping) return;
     const bytes = encodeMessage(fields);
     this.framesOut++;
-    if (drop > 0 && this.framesOut === drop) {
+    const drop = this.fake.faults.dropAfterMessages;
+    if (drop > 0 && this.framesOut >= drop) {
       // Drop mid-stream: half of this frame, then the connection goes away.
+      this.#dropping = true;
       this.writeRaw(Buffer.from(bytes.subarray(0, Math.max(1, bytes.length >> 1))));
       this.#afterFlush(() => this.socket.destroy());
       return;
