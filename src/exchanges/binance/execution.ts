@@ -19,7 +19,7 @@ import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
-import type { Fill, OrderAck, OrderUpdate } from '../common/types.js';
+import type { Fill, OrderAck, OrderRequest, OrderUpdate } from '../common/types.js';
 import { invalidMessage, VenueError } from '../common/venue.js';
 import type { BinanceApiResponse } from './messages.js';
 import { asObject, parseDepthSnapshot, parseExecutionReport, parseOrderResult } from './parse.js';
@@ -28,6 +28,7 @@ import {
   buildBinanceOrderPlace,
   buildBinanceRequest,
   buildBinanceUserDataSubscribe,
+  checkBinanceClientOrderId,
   type BinancePrecision,
   type BinanceSigningContext,
   type ResolvedOrder,
@@ -36,6 +37,8 @@ import {
 /** Sends one `order.place` (request id = `order.clientOrderId`) on the trading connection. */
 export interface BinanceOrderSender {
   place(socket: VenueSocket, order: ResolvedOrder, timestamp: number): void;
+  /** The client order id this sender will use for `order` (templates number their own), or null for the adapter's. */
+  clientOrderId?(socket: VenueSocket, order: OrderRequest): string | null;
 }
 
 /** The reference sender: {@link buildBinanceOrderPlace} (JSON.stringify + createHmac), then `send`. */
@@ -187,11 +190,14 @@ export class BinanceExecution {
     return parseDepthSnapshot(r.result);
   }
 
-  async placeOrder(order: ResolvedOrder): Promise<OrderAck> {
+  /** Places `order`; its client order id is the caller's, else the sender's, else `newId()`. */
+  async placeOrder(request: OrderRequest, newId: () => string): Promise<OrderAck> {
     const sender = this.#sender;
     if (!sender) throw new TickwireError('VENUE_AUTH_FAILED', 'binance: order entry needs apiKey and secret in the adapter options');
     await this.#openForOrders();
-    const id = order.clientOrderId;
+    const id = request.clientOrderId ?? sender.clientOrderId?.(this.socket, request) ?? newId();
+    checkBinanceClientOrderId(id);
+    const order: ResolvedOrder = { ...request, clientOrderId: id };
     const p = this.#pending.add(id, `binance order.place ${id}`);
     try {
       sender.place(this.socket, order, Date.now());

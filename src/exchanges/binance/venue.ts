@@ -23,6 +23,7 @@ import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/t
 import type { Venue, VenueEvents } from '../common/venue.js';
 import { BinanceMarketData } from './data.js';
 import { BinanceExecution, type BinanceOrderSender } from './execution.js';
+import { TemplateOrderSender } from './template-sender.js';
 import { BINANCE_DEFAULT_PRECISION, checkBinanceClientOrderId, type BinancePrecision, type ResolvedOrder } from './sign.js';
 import { BINANCE_STREAM_URL, BINANCE_WS_API_URL, type BinanceDepthSpeed } from './urls.js';
 
@@ -49,8 +50,12 @@ export interface BinanceOptions {
   recvWindow?: number;
   /** Requests without a response after this long reject with CONN_TIMEOUT. Default 10 000. */
   requestTimeoutMs?: number;
-  /** Replaces the reference order sender (JSON.stringify + createHmac), e.g. with a native template. */
-  orderSender?: BinanceOrderSender;
+  /**
+   * How orders are built and sent: 'template' (default) — the native order template path, one
+   * native call per order; 'reference' — JSON.stringify + node:crypto createHmac. Or a sender of
+   * your own.
+   */
+  orderSender?: BinanceOrderSender | 'template' | 'reference';
   /**
    * Parse trades and depth updates straight from the received bytes (no string, no JSON.parse;
    * anything unusual takes the general path). Default true.
@@ -95,7 +100,14 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
         secret: options.secret,
         recvWindow: options.recvWindow,
         requestTimeoutMs,
-        sender: options.orderSender,
+        sender:
+          options.orderSender === 'reference'
+            ? undefined
+            : options.orderSender === undefined || options.orderSender === 'template'
+              ? options.apiKey !== undefined && options.secret !== undefined
+                ? new TemplateOrderSender(options.apiKey, options.secret, precision, options.recvWindow)
+                : undefined
+              : options.orderSender,
         precision,
       },
       { ...sink, order: (u) => this.emit('order', u), fill: (f) => this.emit('fill', f) },
@@ -140,10 +152,8 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
 
   placeOrder(order: OrderRequest): Promise<OrderAck> {
     try {
-      const clientOrderId = order.clientOrderId ?? this.nextClientOrderId();
-      checkBinanceClientOrderId(clientOrderId);
-      const resolved: ResolvedOrder = { ...order, clientOrderId };
-      return this.#exec.placeOrder(resolved);
+      if (order.clientOrderId !== undefined) checkBinanceClientOrderId(order.clientOrderId);
+      return this.#exec.placeOrder(order, () => this.nextClientOrderId());
     } catch (e) {
       return Promise.reject(e as Error);
     }
