@@ -314,10 +314,15 @@ function createHyperliquidSim(ctx: SimContext, options: HyperliquidSimOptions): 
     }
   }
 
+  // Nothing was read while silenced: the idle clock restarts when the server listens again.
+  faults.on('silence', (on) => {
+    if (!on) for (const st of state.values()) st.lastRx = Date.now();
+  });
+
   // ---- the SimVenue interface ----------------------------------------------------------------
 
   return {
-    paths: ['/ws'],
+    paths: [`/ws  (user data of any address; demo address ${HYPERLIQUID_SIM_DEMO_ADDRESS} trades by itself)`],
 
     route(url) {
       return url.pathname === '/ws' ? null : { status: 404, message: 'Not Found' };

@@ -224,6 +224,33 @@ describe('Coinbase adapter against the simulator', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('subscribes heartbeats at once, so a venue that wants a subscribe within its deadline keeps the connection', async () => {
+    const { venue } = await setup({ sim: { subscribeTimeoutMs: 50, heartbeatIntervalMs: 10 } });
+    let reconnects = 0;
+    venue.on('reconnected', () => reconnects++);
+    await venue.subscribe('ticker', PRODUCT);
+    while ((venue.lastHeartbeat?.counter ?? -1) < 20) await tick(); // 20 heartbeats: well past the deadline
+    expect(reconnects).toBe(0);
+  });
+
+  it('unsubscribes: no more events of that channel, the others go on', async () => {
+    const { server, venue } = await setup();
+    await venue.subscribe('book', PRODUCT);
+    await venue.subscribe('trades', PRODUCT);
+    await venue.unsubscribe('trades', PRODUCT);
+    let trades = 0;
+    venue.on('trade', () => trades++);
+    const simTrades: SimTrade[] = [];
+    server.market.on('update', (u) => simTrades.push(...u.trades));
+    const done = updates(venue, 300);
+    server.market.burst(300, 'BTCUSDT');
+    await done;
+    expect(simTrades.length).toBeGreaterThan(0);
+    expect(trades).toBe(0);
+    await venue.unsubscribe('book', PRODUCT);
+    expect(venue.book(PRODUCT)).toBeUndefined();
+  });
+
   it('rejects a subscription the venue refuses, and later ones still work', async () => {
     const { venue } = await setup();
     const err = await venue.subscribe('trades', 'DOGE-XYZ').catch((e: unknown) => e);

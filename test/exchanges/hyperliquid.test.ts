@@ -263,6 +263,30 @@ describe('Hyperliquid adapter against the simulator', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('unsubscribes: no more events of that subscription, the others go on', async () => {
+    const { server, venue } = await setup();
+    await venue.subscribe('book', 'BTC');
+    await venue.subscribe('trades', 'BTC');
+    const mids: HyperliquidMids[] = [];
+    const onMids = (m: HyperliquidMids): number => mids.push(m);
+    await venue.subscribeMids(onMids);
+    await venue.unsubscribe('trades', 'BTC');
+    await venue.unsubscribeMids(onMids);
+    const seen = mids.length;
+    let trades = 0;
+    venue.on('trade', () => trades++);
+    const simTrades: SimTrade[] = [];
+    server.market.on('update', (u) => simTrades.push(...u.trades));
+    for (let i = 0; i < 2; i++) {
+      const pushed = waitFor(venue, 'book');
+      server.market.burst(100, 'BTCUSDT');
+      await pushed; // the first round's trades and mids were sent before the second round's push
+    }
+    expect(simTrades.length).toBeGreaterThan(0);
+    expect(trades).toBe(0);
+    expect(mids.length).toBe(seen);
+  });
+
   it('rejects a subscription the venue refuses, and bad arguments', async () => {
     const { venue } = await setup();
     const err = await venue.subscribe('book', 'DOGE').catch((e: unknown) => e);
