@@ -8,8 +8,10 @@ import { parseArgs } from 'node:util';
 import type { FaultKind } from '../sim/faults.js';
 import { DEMO_CREDENTIALS, SimServer } from '../sim/server.js';
 import { SIM_VENUES } from '../sim/venues.js';
+import { simTws } from './sim-tws.js';
 
 export const simUsage = `usage: tickwire sim --venue <name> [options]
+       tickwire sim --tws [options]        a fake TWS / IB Gateway (tickwire sim --tws --help)
 
   --venue <name>        ${Object.keys(SIM_VENUES).join(', ')}
   --port <n>            default 9443 (0: any free port)
@@ -47,6 +49,7 @@ export function parseFault(spec: string): { kind: FaultKind; everyMs: number; du
 
 /** Runs the simulator; resolves with the exit code once it was stopped by a signal (or failed to start). */
 export async function sim(argv: string[]): Promise<number> {
+  if (argv.includes('--tws')) return simTws(argv);
   let args;
   try {
     args = parseArgs({
