@@ -262,6 +262,25 @@ describe('Coinbase adapter against the simulator', () => {
     await expect(venue.subscribe('book', 'btc_usdt')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it('rejects a subscribe the venue never confirms with CONN_TIMEOUT, and forgets it', async () => {
+    // A venue that accepts the connection and then says nothing.
+    const server = await sim.SimServer.start({
+      venue: () => ({ paths: [], route: () => null, connection: () => undefined, malformed: () => undefined }),
+      tickIntervalMs: 0,
+      pingIntervalMs: 0,
+    });
+    const venue = new CoinbaseVenue({ url: server.url, connect: { tls: server.clientTls(), reconnect: false }, requestTimeoutMs: 100 });
+    cleanup.push(async () => {
+      await venue.close();
+      await server.close();
+    });
+    const err = await venue.subscribe('trades', PRODUCT).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TickwireError);
+    expect((err as TickwireError).code).toBe('CONN_TIMEOUT');
+    // Not remembered as subscribed: asking again sends the subscribe again (and times out again).
+    await expect(venue.subscribe('trades', PRODUCT)).rejects.toMatchObject({ code: 'CONN_TIMEOUT' });
+  });
+
   it('rejects order entry with VENUE_UNSUPPORTED (REST + JWT, not this WebSocket)', async () => {
     const venue = new CoinbaseVenue();
     const place = await venue.placeOrder({ symbol: PRODUCT, side: 'buy', type: 'limit', price: 1, qty: 1 }).catch((e: unknown) => e);

@@ -300,6 +300,25 @@ describe('Hyperliquid adapter against the simulator', () => {
     await expect(venue.subscribe('book', 'BTC USD')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it('rejects a subscribe the venue never confirms with CONN_TIMEOUT, and forgets it', async () => {
+    // A venue that accepts the connection and then says nothing.
+    const server = await sim.SimServer.start({
+      venue: () => ({ paths: [], route: () => null, connection: () => undefined, malformed: () => undefined }),
+      tickIntervalMs: 0,
+      pingIntervalMs: 0,
+    });
+    const venue = new HyperliquidVenue({ url: `${server.url}/ws`, connect: { tls: server.clientTls(), reconnect: false }, requestTimeoutMs: 100 });
+    cleanup.push(async () => {
+      await venue.close();
+      await server.close();
+    });
+    const err = await venue.subscribe('trades', 'BTC').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TickwireError);
+    expect((err as TickwireError).code).toBe('CONN_TIMEOUT');
+    // Not remembered as subscribed: asking again sends the subscribe again (and times out again).
+    await expect(venue.subscribe('trades', 'BTC')).rejects.toMatchObject({ code: 'CONN_TIMEOUT' });
+  });
+
   it('rejects order entry with VENUE_UNSUPPORTED (EIP-712 signing is not implemented)', async () => {
     const venue = new HyperliquidVenue();
     const err = await venue.placeOrder({ symbol: 'BTC', side: 'buy', type: 'limit', price: 1, qty: 1 }).catch((e: unknown) => e);
