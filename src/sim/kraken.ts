@@ -7,7 +7,8 @@
  *
  * Methods: `ping` → `pong`; `subscribe` / `unsubscribe` for the channels `book` (depth 10, 25,
  * 100, 500, 1000), `trade`, `ticker` (`event_trigger` `bbo` or `trades`), `instrument`; private
- * `add_order`, `cancel_order` (with `token`). On connect: a `status` message; while subscribed and
+ * `add_order`, `cancel_order` and the `executions` channel (with `token`; order state changes and
+ * fills of the token's account). On connect: a `status` message; while subscribed and
  * idle: `{"channel":"heartbeat"}` once a second.
  *
  * Symbols are `BASE/QUOTE` (the market's `BTCUSDT` is `BTC/USDT`); prices and quantities are JSON
@@ -26,7 +27,7 @@ import { crc32 } from 'node:zlib';
 
 import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimUpdate } from './market.js';
-import { SimReject, type SimOrder } from './matching.js';
+import { SimReject, type SimExecution, type SimOrder } from './matching.js';
 import type { SimClient, SimContext, SimVenue } from './server.js';
 
 /** The WebSocket token the simulator accepts for `apiKey`/`secret` (base64 of an HMAC-SHA256). */
@@ -110,6 +111,10 @@ interface BookGroup {
 interface ClientState {
   /** `book:<sym>:<depth>` / `trade:<sym>` / `ticker:<sym>:<trigger>` / `instrument`. */
   subs: Set<string>;
+  /** The account of an `executions` subscription (null: none). */
+  executions: string | null;
+  /** Per-connection sequence of `executions` messages. */
+  execSeq: number;
   lastSent: number;
   heartbeat: NodeJS.Timeout;
 }
@@ -232,6 +237,17 @@ export function krakenVenue(ctx: SimContext): SimVenue {
   function subscribe(c: SimClient, st: ClientState, p: Params, reqId: unknown, timeIn: string, on: boolean): void {
     const channel = p.channel;
     const method = on ? 'subscribe' : 'unsubscribe';
+    if (channel === 'executions') {
+      try {
+        const acct = account(p);
+        st.executions = on ? acct : null;
+        answer(c, method, reqId, { result: { channel: 'executions', ...(on ? { snapshot: false } : {}) } }, timeIn);
+      } catch (e) {
+        if (!(e instanceof KrakenError)) throw e;
+        answer(c, method, reqId, { error: e.message }, timeIn);
+      }
+      return;
+    }
     if (channel === 'instrument') {
       if (on) st.subs.add('instrument');
       else st.subs.delete('instrument');
@@ -397,6 +413,46 @@ export function krakenVenue(ctx: SimContext): SimVenue {
     return result;
   }
 
+  const EXEC_TYPE: Record<SimExecution['type'], string> = { new: 'new', trade: 'trade', canceled: 'canceled', expired: 'expired' };
+
+  matching.on('execution', (x: SimExecution) => {
+    const o = x.order;
+    const sym = market.get(o.symbol) as SimSymbol;
+    const item: Record<string, unknown> = {
+      exec_type: EXEC_TYPE[x.type],
+      order_id: orderIdText(o.orderId),
+      cl_ord_id: o.clientOrderId,
+      symbol: nameOf(sym),
+      side: o.side,
+      order_type: o.type,
+      order_qty: Number(sym.qty(o.qty)),
+      order_status: o.status,
+      time_in_force: o.timeInForce.toUpperCase(),
+      cum_qty: Number(sym.qty(o.filled)),
+      cum_cost: o.quote / 10 ** (sym.spec.priceDecimals + sym.spec.qtyDecimals),
+      avg_price: o.filled > 0 ? Number((o.quote / o.filled / 10 ** sym.spec.priceDecimals).toFixed(sym.spec.priceDecimals)) : 0,
+      timestamp: rfc3339(x.time),
+    };
+    if (o.price !== null) item.limit_price = Number(sym.price(o.price));
+    const f = x.fill;
+    if (f) {
+      const cost = (f.price * f.qty) / 10 ** (sym.spec.priceDecimals + sym.spec.qtyDecimals);
+      Object.assign(item, {
+        exec_id: `T${o.orderId.toString(36).toUpperCase()}-${f.tradeId}`,
+        trade_id: f.tradeId,
+        last_qty: Number(sym.qty(f.qty)),
+        last_price: Number(sym.price(f.price)),
+        cost,
+        liquidity_ind: f.maker ? 'm' : 't',
+        fees: [{ asset: sym.spec.quote, qty: Number((cost * (f.maker ? 0.0016 : 0.0026)).toFixed(8)) }],
+      });
+    }
+    for (const [c, st] of clients) {
+      if (st.executions !== o.account) continue;
+      send(c, JSON.stringify({ channel: 'executions', type: 'update', data: [item], sequence: ++st.execSeq }));
+    }
+  });
+
   function message(c: SimClient, st: ClientState, text: string): void {
     const timeIn = now();
     let req: Req;
@@ -443,6 +499,8 @@ export function krakenVenue(ctx: SimContext): SimVenue {
     connection(client) {
       const st: ClientState = {
         subs: new Set(),
+        executions: null,
+        execSeq: 0,
         lastSent: Date.now(),
         heartbeat: setInterval(() => {
           if (st.subs.size > 0 && Date.now() - st.lastSent >= 1000) send(client, '{"channel":"heartbeat"}');

@@ -9,7 +9,7 @@ import type { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KrakenVenue } from '../../src/exchanges/kraken/venue.js';
-import type { BookUpdate, Ticker, TickwireError, Trade } from '../../src/index.js';
+import type { BookUpdate, Fill, OrderUpdate, Ticker, TickwireError, Trade } from '../../src/index.js';
 import { krakenSimToken } from '../../src/sim/kraken.js';
 import { SimServer } from '../../src/sim/server.js';
 
@@ -221,6 +221,30 @@ describe('kraken adapter: orders', () => {
     await v.close();
   });
 
+  it('connect() subscribes to executions: order and fill events for a market order and a cancel', async () => {
+    const v = venue();
+    const orders: OrderUpdate[] = [];
+    const fills: Fill[] = [];
+    v.on('order', (o) => orders.push(o));
+    v.on('fill', (f) => fills.push(f));
+    await v.connect();
+    const mkt = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'market', qty: 0.002 });
+    await expect.poll(() => orders.filter((o) => o.orderId === mkt.orderId).at(-1)?.status).toBe('filled');
+    const filled = orders.filter((o) => o.orderId === mkt.orderId).at(-1) as OrderUpdate;
+    expect(filled).toMatchObject({ venue: 'kraken', symbol: SYMBOL, clientOrderId: mkt.clientOrderId, side: 'buy', type: 'market', price: null, qty: 0.002, filledQty: 0.002 });
+    expect(filled.avgPrice).toBeGreaterThan(0);
+    const mine = fills.filter((f) => f.orderId === mkt.orderId);
+    expect(mine.reduce((s, f) => s + f.qty, 0)).toBeCloseTo(0.002, 9);
+    expect(mine[0]).toMatchObject({ venue: 'kraken', side: 'buy', liquidity: 'taker', feeAsset: 'USDT' });
+    expect(mine[0]?.venueTs).toBeGreaterThan(1.6e12);
+    const bid = simBook().bids[5]?.[0] as number;
+    const rest = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: bid, qty: 0.01 });
+    await v.cancelOrder({ symbol: SYMBOL, clientOrderId: rest.clientOrderId });
+    await expect.poll(() => orders.filter((o) => o.orderId === rest.orderId).map((o) => o.status)).toEqual(['new', 'canceled']);
+    expect(orders.find((o) => o.orderId === rest.orderId && o.status === 'canceled')).toMatchObject({ price: bid, qty: 0.01, type: 'limit' });
+    await v.close();
+  });
+
   it('uses the reference path for caller-chosen client ids and with orderPath: reference', async () => {
     const v = venue(undefined, { orderPath: 'reference' });
     const bid = simBook().bids[5]?.[0] as number;
@@ -236,6 +260,7 @@ describe('kraken adapter: orders', () => {
     const v = venue(krakenSimToken('simkey', 'wrongsecret'));
     const err = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: 1000, qty: 0.01 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'VENUE_AUTH_FAILED', venue: 'kraken', venueMessage: 'EAPI:Invalid key' });
+    await expect(v.connect()).rejects.toMatchObject({ code: 'VENUE_AUTH_FAILED', venueMessage: 'EAPI:Invalid key' });
     const none = new KrakenVenue({ url: `${sim.url}/v2`, authUrl: `${sim.url}/v2`, connect: { tls: { pins: [sim.pin], pinOnly: true } } });
     venues.push(none);
     await expect(none.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: 1000, qty: 0.01 })).rejects.toMatchObject({ code: 'VENUE_AUTH_FAILED' });

@@ -128,8 +128,13 @@ describe('kraken sim', () => {
   it('add_order / cancel_order: a good token trades, a bad one gets EAPI:Invalid key, off-grid values are refused', async () => {
     const c = await Raw.open();
     const token = krakenSimToken('simkey', 'simsecret');
+    expect(await c.request('subscribe', { channel: 'executions', token: 'bad' })).toMatchObject({ success: false, error: 'EAPI:Invalid key' });
+    expect(await c.request('subscribe', { channel: 'executions', token })).toMatchObject({ success: true, result: { channel: 'executions' } });
     const params = { order_type: 'limit', side: 'buy', symbol: 'BTC/USDT', limit_price: 29000.5, order_qty: 0.01, cl_ord_id: 'raw-1', token };
     const ok = await c.request('add_order', params);
+    const exec = await c.next((m) => m.channel === 'executions');
+    expect(exec).toMatchObject({ type: 'update', sequence: 1 });
+    expect((exec.data as Msg[])[0]).toMatchObject({ exec_type: 'new', cl_ord_id: 'raw-1', symbol: 'BTC/USDT', side: 'buy', order_type: 'limit', limit_price: 29000.5, order_qty: 0.01, order_status: 'new' });
     expect(ok).toMatchObject({ method: 'add_order', success: true, result: { cl_ord_id: 'raw-1' } });
     expect(typeof ok.time_in).toBe('string');
     const orderId = (ok.result as Msg).order_id as string;

@@ -10,8 +10,9 @@
  * caller-chosen `clientOrderId`, or every order with `orderPath: 'reference'`, use the reference
  * builder (JSON.stringify) instead: the same bytes for the same values.
  *
- * Responses: `success: true` → OrderAck (status 'new': Kraken's ack means accepted; fills come on
- * the `executions` channel, which this adapter does not subscribe to yet). `success: false` →
+ * Responses: `success: true` → OrderAck (status 'new': Kraken's ack means accepted; state changes
+ * and fills come on the `executions` channel, subscribed with the token by `open()` and after every
+ * reconnect, as 'order' and 'fill' events). `success: false` →
  * VenueError keeping Kraken's error string: token errors (`EAPI:Invalid key`, `EGeneral:Permission
  * denied`, `EAccount:…`, `ESession:…`) as VENUE_AUTH_FAILED, the rest as VENUE_ORDER_REJECTED.
  */
@@ -21,11 +22,16 @@ import type { ConnectOptions } from '../../net/options.js';
 import { OrderTemplate } from '../../orders/template.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
-import type { CancelRequest, OrderAck, OrderRequest } from '../common/types.js';
+import type { CancelRequest, Fill, OrderAck, OrderRequest, OrderUpdate } from '../common/types.js';
 import { invalidMessage, VenueError } from '../common/venue.js';
 import type { KrakenResponse } from './messages.js';
 import { buildKrakenAddOrder, buildKrakenCancelOrder, checkKrakenClientOrderId, krakenAddOrderSpec } from './orders.js';
-import { asObject, str, time } from './parse.js';
+import { asArray, asObject, parseExecution, str, time, type KrakenOrderMemo } from './parse.js';
+
+export interface KrakenExecutionSink extends VenueSocketSink {
+  order(update: OrderUpdate): void;
+  fill(fill: Fill): void;
+}
 
 /** The session token, or a function that fetches one (called per connection, e.g. REST GetWebSocketsToken). */
 export type KrakenTokenSource = string | (() => string | Promise<string>);
@@ -62,9 +68,16 @@ export class KrakenExecution {
   #tokenText: string | null = null;
   #refSeq = 0;
   #cancelSeq = 0;
+  #subSeq = 0;
+  readonly #sink: KrakenExecutionSink;
+  /** Order fields later `executions` items may omit, by order id (dropped once the order is done). */
+  readonly #orders = new Map<string, KrakenOrderMemo>();
+  /** The `executions` subscription of the current connection. */
+  #executions: Promise<void> | null = null;
 
-  constructor(options: KrakenExecutionOptions, sink: VenueSocketSink) {
+  constructor(options: KrakenExecutionOptions, sink: KrakenExecutionSink) {
     this.#o = options;
+    this.#sink = sink;
     this.#pending = new PendingRequests(options.requestTimeoutMs);
     this.socket = new VenueSocket(
       'kraken',
@@ -78,6 +91,8 @@ export class KrakenExecution {
         reopened: () => {
           // A token source that is a function is asked again for the new connection.
           if (typeof this.#o.token === 'function') this.#token = null;
+          this.#executions = null;
+          if (this.hasToken) this.#subscribeExecutions().catch((e: unknown) => sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e))));
         },
       },
       sink,
@@ -88,8 +103,46 @@ export class KrakenExecution {
     return this.#o.token !== undefined;
   }
 
+  /** Opens the connection and subscribes to `executions` (order updates and fills). */
   async open(): Promise<void> {
     await this.socket.open();
+    await (this.#executions ?? this.#subscribeExecutions());
+  }
+
+  /**
+   * Orders do not wait for the `executions` subscription (open() does): it is started if it is not
+   * running, and its failure is an 'error' event while the order gets its own answer.
+   */
+  async #openForOrders(): Promise<void> {
+    await this.socket.open();
+    if (this.#executions === null) this.#subscribeExecutions().catch((e: unknown) => this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e))));
+  }
+
+  #subscribeExecutions(): Promise<void> {
+    const p = (async () => {
+      const token = await this.#currentToken();
+      const reqId = Number(`4000${++this.#subSeq}`);
+      const key = `subscribe:${reqId}`;
+      const pending = this.#pending.add(key, 'kraken subscribe executions');
+      try {
+        this.socket.send(JSON.stringify({ method: 'subscribe', params: { channel: 'executions', token, snap_orders: false, snap_trades: false }, req_id: reqId }));
+      } catch (e) {
+        this.#pending.reject(key, e as TickwireError);
+      }
+      const r = await pending;
+      if (r.success !== true) {
+        const err = r.error ?? 'no reason given';
+        throw new VenueError(AUTH_ERRORS.test(err) ? 'VENUE_AUTH_FAILED' : 'VENUE_MESSAGE_INVALID', 'kraken', `kraken executions subscription refused: ${err}`, {
+          venueCode: err,
+          venueMessage: err,
+        });
+      }
+    })();
+    this.#executions = p;
+    p.catch(() => {
+      if (this.#executions === p) this.#executions = null;
+    });
+    return p;
   }
 
   async #currentToken(): Promise<string> {
@@ -129,7 +182,7 @@ export class KrakenExecution {
     if (order.clientOrderId !== undefined) checkKrakenClientOrderId(order.clientOrderId);
     const token = await this.#currentToken();
     const precision = await this.#o.precision(order.symbol);
-    await this.socket.open();
+    await this.#openForOrders();
     let reqId: string;
     let clientOrderId: string;
     const c = order.clientOrderId === undefined && this.#o.orderPath === 'template' ? this.#template(order, precision, token) : null;
@@ -152,7 +205,7 @@ export class KrakenExecution {
 
   async cancelOrder(cancel: CancelRequest): Promise<OrderAck> {
     const token = await this.#currentToken();
-    await this.socket.open();
+    await this.#openForOrders();
     const reqId = Number(`3000${++this.#cancelSeq}`);
     const text = buildKrakenCancelOrder(cancel, token, reqId);
     const p = this.#pending.add(`cancel_order:${reqId}`, `kraken cancel_order ${cancel.orderId ?? cancel.clientOrderId ?? ''}`);
@@ -195,6 +248,19 @@ export class KrakenExecution {
       return;
     }
     if (m.channel === 'heartbeat' || m.channel === 'status') return;
+    if (m.channel === 'executions') {
+      for (const item of asArray(m.data, 'executions data')) {
+        const id = typeof (item as { order_id?: unknown }).order_id === 'string' ? (item as { order_id: string }).order_id : '';
+        const { update, fill, memo } = parseExecution(item, recvTs, this.#orders.get(id));
+        this.#orders.set(id, memo);
+        if (update) {
+          this.#sink.order(update);
+          if (update.status !== 'new' && update.status !== 'partially_filled') this.#orders.delete(id);
+        }
+        if (fill) this.#sink.fill(fill);
+      }
+      return;
+    }
     throw invalidMessage('kraken', 'unexpected message on the trading connection', text);
   }
 

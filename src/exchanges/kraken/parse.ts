@@ -5,7 +5,7 @@
  */
 import type { Level } from '../../book/types.js';
 import type { TickwireError } from '../../native/errors.js';
-import type { Side, Ticker, Trade } from '../common/types.js';
+import type { Fill, OrderStatus, OrderType, OrderUpdate, Side, Ticker, Trade } from '../common/types.js';
 import { invalidMessage } from '../common/venue.js';
 import type { KrakenPrecision } from '../../book/kraken-checksum.js';
 
@@ -130,4 +130,88 @@ export function parseInstrumentPairs(v: unknown): Map<string, KrakenPrecision> {
     out.set(str(pair.symbol, `instrument pairs[${i}].symbol`), { price, qty });
   }
   return out;
+}
+
+const ORDER_STATUS: Record<string, OrderStatus> = {
+  pending_new: 'new',
+  new: 'new',
+  partially_filled: 'partially_filled',
+  filled: 'filled',
+  canceled: 'canceled',
+  expired: 'expired',
+};
+
+/** What an `executions` item may omit and a previous item of the same order told. */
+export interface KrakenOrderMemo {
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  price: number | null;
+  qty: number;
+}
+
+/**
+ * One `executions` item → an OrderUpdate and, for `exec_type: "trade"`, a Fill. Fields an item
+ * does not repeat (Kraken sends the full order on `new`, less on later events) come from `memo`.
+ */
+export function parseExecution(v: unknown, recvTs: number, memo: KrakenOrderMemo | undefined): { update: OrderUpdate | null; fill: Fill | null; memo: KrakenOrderMemo } {
+  const d = asObject(v, 'executions item');
+  const orderId = str(d.order_id, 'executions order_id');
+  const symbol = d.symbol === undefined && memo ? memo.symbol : str(d.symbol, 'executions symbol');
+  const sideV = d.side === undefined && memo ? memo.side : side(d.side, 'executions side');
+  const typeV = d.order_type === undefined && memo ? memo.type : d.order_type;
+  if (typeV !== 'limit' && typeV !== 'market') throw bad('executions order_type', typeV);
+  const next: KrakenOrderMemo = {
+    clientOrderId: typeof d.cl_ord_id === 'string' ? d.cl_ord_id : (memo?.clientOrderId ?? ''),
+    symbol,
+    side: sideV,
+    type: typeV,
+    price: d.limit_price === undefined ? (memo?.price ?? null) : number(d.limit_price, 'executions limit_price'),
+    qty: d.order_qty === undefined && memo ? memo.qty : number(d.order_qty, 'executions order_qty'),
+  };
+  const venueTs = time(d.timestamp, 'executions timestamp');
+  const statusRaw = d.order_status;
+  const status = statusRaw === undefined ? undefined : ORDER_STATUS[String(statusRaw)];
+  if (statusRaw !== undefined && !status) throw bad('executions order_status', statusRaw);
+  const filledQty = d.cum_qty === undefined ? 0 : number(d.cum_qty, 'executions cum_qty');
+  const avg = d.avg_price === undefined ? 0 : number(d.avg_price, 'executions avg_price');
+  const update: OrderUpdate | null = status
+    ? {
+        venue: 'kraken',
+        symbol,
+        clientOrderId: next.clientOrderId,
+        orderId,
+        side: next.side,
+        type: next.type,
+        status,
+        price: next.type === 'limit' ? next.price : null,
+        qty: next.qty,
+        filledQty,
+        avgPrice: filledQty > 0 && avg > 0 ? avg : null,
+        venueTs,
+        recvTs,
+      }
+    : null;
+  let fill: Fill | null = null;
+  if (d.exec_type === 'trade') {
+    const fees = d.fees === undefined ? [] : asArray(d.fees, 'executions fees');
+    const fee0 = fees.length ? asObject(fees[0], 'executions fees[0]') : null;
+    fill = {
+      venue: 'kraken',
+      symbol,
+      clientOrderId: next.clientOrderId,
+      orderId,
+      tradeId: d.trade_id === undefined ? str(d.exec_id, 'executions exec_id') : String(d.trade_id as number),
+      side: next.side,
+      price: number(d.last_price, 'executions last_price'),
+      qty: number(d.last_qty, 'executions last_qty'),
+      fee: fee0 ? number(fee0.qty, 'executions fees[0].qty') : 0,
+      feeAsset: fee0 && typeof fee0.asset === 'string' ? fee0.asset : '',
+      liquidity: d.liquidity_ind === 'm' ? 'maker' : 'taker',
+      venueTs,
+      recvTs,
+    };
+  }
+  return { update, fill, memo: next };
 }

@@ -77,11 +77,11 @@ export class KrakenVenue extends EventEmitter<VenueEvents> implements Venue {
     );
     this.#exec = new KrakenExecution(
       { url: options.authUrl ?? KRAKEN_WS_AUTH_URL, connect, token: options.token, requestTimeoutMs, orderPath, precision: (s) => this.#data.precision(s) },
-      sink,
+      { ...sink, order: (u) => this.emit('order', u), fill: (f) => this.emit('fill', f) },
     );
   }
 
-  /** Opens the authenticated connection when a token is configured; market data opens at the first subscribe. */
+  /** Opens the authenticated connection and subscribes to `executions` ('order' / 'fill' events) when a token is configured; market data opens at the first subscribe. */
   async connect(): Promise<void> {
     if (this.#exec.hasToken) await this.#exec.open();
   }
