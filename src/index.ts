@@ -70,3 +70,5 @@ export { BybitVenue, type BybitOptions } from './exchanges/bybit/venue.js';
 export { buildBybitAuth, bybitAuthSignature, buildBybitOrderCreate, buildBybitOrderCancel, bybitOrderCreateSpec, checkBybitClientOrderId, BYBIT_DEFAULT_PRECISION, type BybitPrecision, type BybitOrderShape, type BybitResolvedOrder } from './exchanges/bybit/orders.js';
 export { BYBIT_PUBLIC_SPOT_URL, BYBIT_PRIVATE_URL, BYBIT_TRADE_URL, BYBIT_BOOK_DEPTHS, bybitTopic, type BybitBookDepth } from './exchanges/bybit/urls.js';
 export type { BybitSimVenue } from './sim/bybit.js';
+export { coinbaseSimVenue, type CoinbaseSimOptions } from './sim/coinbase.js';
+export { hyperliquidSimVenue, HYPERLIQUID_SIM_DEMO_ADDRESS, type HyperliquidSimOptions } from './sim/hyperliquid.js';
