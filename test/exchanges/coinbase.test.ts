@@ -281,6 +281,14 @@ describe('Coinbase adapter against the simulator', () => {
     await expect(venue.subscribe('trades', PRODUCT)).rejects.toMatchObject({ code: 'CONN_TIMEOUT' });
   });
 
+  it('close() ends the streams; later subscribes reject with CONN_CLOSED', async () => {
+    const { server, venue } = await setup();
+    await venue.subscribe('book', PRODUCT);
+    await venue.close();
+    await expect(venue.subscribe('trades', PRODUCT)).rejects.toMatchObject({ code: 'CONN_CLOSED' });
+    while (server.clients.size > 0) await tick(); // the simulator saw the connection go
+  });
+
   it('rejects order entry with VENUE_UNSUPPORTED (REST + JWT, not this WebSocket)', async () => {
     const venue = new CoinbaseVenue();
     const place = await venue.placeOrder({ symbol: PRODUCT, side: 'buy', type: 'limit', price: 1, qty: 1 }).catch((e: unknown) => e);

@@ -319,6 +319,14 @@ describe('Hyperliquid adapter against the simulator', () => {
     await expect(venue.subscribe('trades', 'BTC')).rejects.toMatchObject({ code: 'CONN_TIMEOUT' });
   });
 
+  it('close() ends the streams; later subscribes reject with CONN_CLOSED', async () => {
+    const { server, venue } = await setup();
+    await venue.subscribe('book', 'BTC');
+    await venue.close();
+    await expect(venue.subscribe('trades', 'BTC')).rejects.toMatchObject({ code: 'CONN_CLOSED' });
+    while (server.clients.size > 0) await tick(); // the simulator saw the connection go
+  });
+
   it('rejects order entry with VENUE_UNSUPPORTED (EIP-712 signing is not implemented)', async () => {
     const venue = new HyperliquidVenue();
     const err = await venue.placeOrder({ symbol: 'BTC', side: 'buy', type: 'limit', price: 1, qty: 1 }).catch((e: unknown) => e);
