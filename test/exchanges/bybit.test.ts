@@ -212,7 +212,7 @@ describe('bybit adapter: orders', () => {
     const bid = simBook().bids[5]?.[0] as number;
     const ack = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: bid, qty: 0.01 });
     expect(ack).toMatchObject({ venue: 'bybit', symbol: SYMBOL, status: 'new', filledQty: 0 });
-    expect(ack.clientOrderId).toMatch(/^tw[0-9a-z]{4}-0-1$/);
+    expect(ack.clientOrderId).toMatch(/^tw[0-9a-z]{6}-0-1$/);
     expect(ack.venueTs).toBeGreaterThan(1.6e12);
     expect(sim.matching.openOrders('simkey').some((o) => o.clientOrderId === ack.clientOrderId && o.price === Math.round(bid * 100))).toBe(true);
     await expect.poll(() => orders.find((o) => o.orderId === ack.orderId)?.status).toBe('new');

@@ -192,6 +192,22 @@ describe('kraken adapter: market data', () => {
     await v.close();
   });
 
+  it('a wrong precision fails every snapshot checksum: errors name the precision, the book never syncs', async () => {
+    const v = venue(undefined, { precision: { [SYMBOL]: { price: 3, qty: 5 } } });
+    const errors: TickwireError[] = [];
+    const three = new Promise<void>((resolve) =>
+      v.on('error', (e) => {
+        errors.push(e);
+        if (errors.length === 3) resolve();
+      }),
+    );
+    const sub = v.subscribe('book', SYMBOL);
+    await three;
+    expect(errors.every((e) => e.code === 'BOOK_CHECKSUM_MISMATCH' && e.message.includes('precision right? price 3'))).toBe(true);
+    await v.close();
+    await expect(sub).rejects.toMatchObject({ code: 'CONN_CLOSED' });
+  });
+
   it('refuses an unknown pair and a bad symbol', async () => {
     const v = venue();
     await expect(v.subscribe('book', 'DOGE/USDT')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -209,10 +225,10 @@ describe('kraken adapter: orders', () => {
     const ack = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: bid, qty: 0.01 });
     expect(ack).toMatchObject({ venue: 'kraken', symbol: SYMBOL, status: 'new', filledQty: 0 });
     expect(ack.orderId).toMatch(/^O[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{6}$/);
-    expect(ack.clientOrderId).toMatch(/^[0-9a-z]{3}0-1$/);
+    expect(ack.clientOrderId).toMatch(/^[0-9a-z]{4}0-1$/);
     expect(sim.matching.openOrders('simkey').some((o) => o.clientOrderId === ack.clientOrderId && o.price === Math.round(bid * 100))).toBe(true);
     const second = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: bid, qty: 0.02 });
-    expect(second.clientOrderId).toMatch(/^[0-9a-z]{3}0-2$/);
+    expect(second.clientOrderId).toMatch(/^[0-9a-z]{4}0-2$/);
     const cx = await v.cancelOrder({ symbol: SYMBOL, orderId: ack.orderId });
     expect(cx).toMatchObject({ status: 'canceled', orderId: ack.orderId });
     const mkt = await v.placeOrder({ symbol: SYMBOL, side: 'sell', type: 'market', qty: 0.001 });
@@ -251,7 +267,7 @@ describe('kraken adapter: orders', () => {
     const a = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: bid, qty: 0.01, clientOrderId: 'mine-1' });
     expect(a.clientOrderId).toBe('mine-1');
     const b = await v.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'limit', price: bid, qty: 0.01 });
-    expect(b.clientOrderId).toMatch(/r-2$/);
+    expect(b.clientOrderId).toMatch(/^[0-9a-z]{4}\.2$/);
     expect((await v.cancelOrder({ symbol: SYMBOL, clientOrderId: 'mine-1' })).status).toBe('canceled');
     await v.close();
   });

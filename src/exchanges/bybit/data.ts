@@ -48,6 +48,8 @@ class BookState {
   resolveSynced!: () => void;
   rejectSynced!: (e: TickwireError) => void;
   resyncing = false;
+  /** Resyncs since the last applied delta: each one waits longer. */
+  failures = 0;
 
   constructor(
     readonly symbol: string,
@@ -64,6 +66,8 @@ class BookState {
 }
 
 type Response = BybitOpResponse & { recvTs: number };
+
+const delay = (ms: number): Promise<void> => (ms === 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms).unref()));
 
 export class BybitMarketData {
   readonly #o: BybitMarketDataOptions;
@@ -188,8 +192,10 @@ export class BybitMarketData {
     st.sync.invalidate();
     if (st.resyncing || !this.#socket.isOpen) return;
     st.resyncing = true;
-    this.#op('unsubscribe', [st.topic])
-      .catch(() => undefined)
+    const wait = st.failures === 0 ? 0 : Math.min(10_000, 100 * 2 ** Math.min(st.failures - 1, 7));
+    st.failures++;
+    delay(wait)
+      .then(() => (this.#books.get(st.topic) === st ? this.#op('unsubscribe', [st.topic]).catch(() => undefined) : undefined))
       .then(() => (this.#books.get(st.topic) === st ? this.#op('subscribe', [st.topic]) : undefined))
       .catch((e: unknown) => this.#report(e))
       .finally(() => (st.resyncing = false));
@@ -242,6 +248,7 @@ export class BybitMarketData {
       if (r.kind !== 'applied') return;
       resynced = r.resynced;
       st.book.applyDelta(b);
+      st.failures = 0;
     }
     this.#sink.book({
       venue: 'bybit',

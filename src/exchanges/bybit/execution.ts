@@ -17,6 +17,8 @@
  * VENUE_ORDER_REJECTED. A refused `auth` rejects the order (and is reported as an 'error' after
  * a reconnect) with VENUE_AUTH_FAILED.
  */
+import { randomInt } from 'node:crypto';
+
 import { HmacSigner } from '../../crypto/hmac-signer.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
@@ -150,7 +152,8 @@ export class BybitExecution {
   readonly #trade: AuthedSocket<BybitTradeResponse> | null = null;
   readonly #private: AuthedSocket<BybitOpResponse> | null = null;
   readonly #templates = new Map<string, Compiled>();
-  readonly #tag = `tw${(Date.now() % 36 ** 4).toString(36).padStart(4, '0')}`;
+  /** A per-adapter tag in client order ids: `tw` + 6 random base-36 chars. */
+  readonly #tag = `tw${randomInt(36 ** 6).toString(36).padStart(6, '0')}`;
   #refSeq = 0;
 
   constructor(options: BybitExecutionOptions, sink: BybitExecutionSink) {
@@ -216,7 +219,7 @@ export class BybitExecution {
       c.template.send({ price: order.price ?? 0, qty: order.qty });
       id = `${c.prefix}${c.template.seq}`;
     } else {
-      id = order.clientOrderId ?? `${this.#tag}-r-${++this.#refSeq}`;
+      id = order.clientOrderId ?? `${this.#tag}.r${++this.#refSeq}`;
       trade.socket.send(buildBybitOrderCreate({ ...order, clientOrderId: id }, precision, Date.now(), this.#o.recvWindow));
     }
     const r = await trade.pending.add(id, `bybit order.create ${id}`);
@@ -226,7 +229,7 @@ export class BybitExecution {
   async cancelOrder(cancel: CancelRequest): Promise<OrderAck> {
     const trade = this.#need();
     await trade.open();
-    const id = `${this.#tag}-c-${++this.#refSeq}`;
+    const id = `${this.#tag}.c${++this.#refSeq}`;
     const r = await trade.request(id, buildBybitOrderCancel(id, cancel, Date.now(), this.#o.recvWindow), `order.cancel ${id}`);
     return this.#ack(r, 'order.cancel', cancel.symbol, cancel.clientOrderId ?? '', 'canceled');
   }

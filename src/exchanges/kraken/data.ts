@@ -53,6 +53,8 @@ class BookState {
   /** Book messages applied since the subscription. */
   applied = 0;
   resyncing = false;
+  /** Resyncs since the last verified update: each one waits longer (a wrong precision fails every snapshot). */
+  failures = 0;
 
   constructor(
     readonly symbol: string,
@@ -70,6 +72,8 @@ class BookState {
 
 type Response = KrakenResponse & { recvTs: number };
 
+const delay = (ms: number): Promise<void> => (ms === 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms).unref()));
+
 export class KrakenMarketData {
   readonly #o: KrakenMarketDataOptions;
   readonly #sink: KrakenMarketDataSink;
@@ -80,6 +84,7 @@ export class KrakenMarketData {
   readonly #books = new Map<string, BookState>();
   #instruments: Promise<Map<string, KrakenPrecision>> | null = null;
   #resolveInstruments: ((m: Map<string, KrakenPrecision>) => void) | null = null;
+  #rejectInstruments: ((e: TickwireError) => void) | null = null;
   readonly #known = new Map<string, KrakenPrecision>();
   #nextId = 1;
   #pingTimer: NodeJS.Timeout | null = null;
@@ -98,6 +103,12 @@ export class KrakenMarketData {
         message: (text, recvTs) => this.#message(text, recvTs),
         dropped: (cause, final) => {
           this.#pending.rejectAll(new TickwireError('CONN_CLOSED', `kraken market: connection lost: ${cause.message}`, { cause }));
+          if (this.#rejectInstruments) {
+            // The instrument snapshot never came on that connection: the next precision() asks again.
+            this.#rejectInstruments(new TickwireError('CONN_CLOSED', `kraken market: connection lost before the instrument snapshot: ${cause.message}`, { cause }));
+            this.#instruments = null;
+            this.#resolveInstruments = this.#rejectInstruments = null;
+          }
           for (const st of this.#books.values()) {
             st.sync.invalidate();
             st.resyncing = false;
@@ -135,7 +146,10 @@ export class KrakenMarketData {
     const configured = this.#o.precision(symbol) ?? this.#known.get(symbol);
     if (configured) return configured;
     if (!this.#instruments) {
-      this.#instruments = new Promise((resolve) => (this.#resolveInstruments = resolve));
+      this.#instruments = new Promise((resolve, reject) => {
+        this.#resolveInstruments = resolve;
+        this.#rejectInstruments = reject;
+      });
       const p = this.#instruments;
       try {
         await this.#open();
@@ -232,8 +246,10 @@ export class KrakenMarketData {
     st.sync.invalidate();
     if (st.resyncing || !this.#socket.isOpen) return;
     st.resyncing = true;
-    const unsub = this.#request('unsubscribe', this.#params('book', st.symbol, false)).catch(() => undefined);
-    unsub
+    const wait = st.failures === 0 ? 0 : Math.min(10_000, 100 * 2 ** Math.min(st.failures - 1, 7));
+    st.failures++;
+    delay(wait)
+      .then(() => (this.#books.get(st.symbol) === st ? this.#request('unsubscribe', this.#params('book', st.symbol, false)).catch(() => undefined) : undefined))
       .then(() => (this.#books.get(st.symbol) === st ? this.#request('subscribe', this.#params('book', st.symbol, true)) : undefined))
       .catch((e: unknown) => this.#report(e))
       .finally(() => (st.resyncing = false));
@@ -269,7 +285,7 @@ export class KrakenMarketData {
           const pairs = parseInstrumentPairs(m.data);
           for (const [s, p] of pairs) this.#known.set(s, p);
           this.#resolveInstruments?.(new Map(this.#known));
-          this.#resolveInstruments = null;
+          this.#resolveInstruments = this.#rejectInstruments = null;
           if (this.#instruments) this.#instruments = Promise.resolve(new Map(this.#known));
           return;
         }
@@ -302,10 +318,16 @@ export class KrakenMarketData {
     try {
       verifyKrakenChecksum(st.book, d.checksum, st.precision, `kraken ${d.symbol} book`);
     } catch (e) {
-      this.#sink.error(e as TickwireError);
+      const err = e as TickwireError;
+      this.#sink.error(
+        type === 'snapshot'
+          ? new TickwireError(err.code, `${err.message} (on a snapshot: is the precision right? price ${st.precision.price}, qty ${st.precision.qty} decimals)`)
+          : err,
+      );
       this.#resync(st);
       return;
     }
+    if (type === 'update') st.failures = 0;
     st.applied++;
     this.#sink.book({
       venue: 'kraken',

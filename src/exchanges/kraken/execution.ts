@@ -6,7 +6,8 @@
  * (symbol, side, type, time in force), compiled on first use with the token baked in, then one
  * native call per order (price, quantity and sequence number patched in C, framed, masked,
  * encrypted, submitted). Its `req_id` is the template's 4-digit prefix followed by the sequence
- * number and its `cl_ord_id` the template's prefix followed by the sequence number. Orders with a
+ * number and its `cl_ord_id` = a random 4-character adapter tag + the template's index (base 36)
+ * + `-` + the sequence number (reference-path ids: tag + `.` + a counter). Orders with a
  * caller-chosen `clientOrderId`, or every order with `orderPath: 'reference'`, use the reference
  * builder (JSON.stringify) instead: the same bytes for the same values.
  *
@@ -16,6 +17,8 @@
  * VenueError keeping Kraken's error string: token errors (`EAPI:Invalid key`, `EGeneral:Permission
  * denied`, `EAccount:…`, `ESession:…`) as VENUE_AUTH_FAILED, the rest as VENUE_ORDER_REJECTED.
  */
+import { randomInt } from 'node:crypto';
+
 import type { KrakenPrecision } from '../../book/kraken-checksum.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
@@ -62,8 +65,10 @@ export class KrakenExecution {
   readonly #o: KrakenExecutionOptions;
   readonly #pending: PendingRequests<Response>;
   readonly #templates = new Map<string, Compiled>();
-  /** A per-adapter tag in client order ids (3 base-36 chars of the start time). */
-  readonly #tag = (Date.now() % 36 ** 3).toString(36).padStart(3, '0');
+  /** A per-adapter tag in client order ids (4 random base-36 chars). */
+  readonly #tag = randomInt(36 ** 4).toString(36).padStart(4, '0');
+  /** Templates compiled over the adapter's life (not reset when a new token clears the cache: ids stay unique). */
+  #compiled = 0;
   #token: Promise<string> | null = null;
   #tokenText: string | null = null;
   #refSeq = 0;
@@ -167,10 +172,11 @@ export class KrakenExecution {
     const key = `${shape.symbol}|${shape.side}|${shape.type}|${shape.timeInForce ?? ''}|${precision.price}|${precision.qty}`;
     let c = this.#templates.get(key);
     if (c) return c;
-    const idx = this.#templates.size;
+    const idx = this.#compiled;
     if (idx >= MAX_TEMPLATES) return null;
     const ws = this.socket.ws;
     if (!ws) return null;
+    this.#compiled++;
     const clPrefix = `${this.#tag}${idx.toString(36)}-`;
     const reqPrefix = String(1000 + idx);
     c = { template: OrderTemplate.compile(krakenAddOrderSpec(shape, precision, token, clPrefix, reqPrefix), ws), clPrefix, reqPrefix };
@@ -196,7 +202,7 @@ export class KrakenExecution {
     } else {
       const n = ++this.#refSeq;
       reqId = `2000${n}`;
-      clientOrderId = order.clientOrderId ?? `${this.#tag}r-${n}`;
+      clientOrderId = order.clientOrderId ?? `${this.#tag}.${n}`;
       this.socket.send(buildKrakenAddOrder({ ...order, clientOrderId }, precision, token, Number(reqId)));
     }
     const r = await this.#pending.add(`add_order:${reqId}`, `kraken add_order ${clientOrderId}`);
