@@ -32,6 +32,10 @@ export interface BybitOptions {
   privateUrl?: string;
   apiKey?: string;
   secret?: string;
+  /**
+   * Transport options for every connection (TLS pins, reconnect, heartbeat, …). Default heartbeat:
+   * a WebSocket ping every 15 s, the connection is dropped (and reconnects) after 10 s without an answer.
+   */
   connect?: ConnectOptions;
   /** Book depth: 1, 50 (default), 200, 1000. */
   depth?: BybitBookDepth;
@@ -45,6 +49,9 @@ export interface BybitOptions {
   /** 'template' (default): native order templates; 'reference': JSON.stringify per order. */
   orderPath?: 'template' | 'reference';
 }
+
+/** WebSocket-level liveness on every connection: a venue gone silent is dropped and reconnected. */
+const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 export class BybitVenue extends EventEmitter<VenueEvents> implements Venue {
   readonly id = 'bybit' as const;
@@ -62,7 +69,7 @@ export class BybitVenue extends EventEmitter<VenueEvents> implements Venue {
     if (orderPath !== 'template' && orderPath !== 'reference') throw new TickwireError('INVALID_ARGUMENT', `orderPath must be 'template' or 'reference'`);
     const p = options.precision;
     const precision = typeof p === 'function' ? p : (symbol: string): BybitPrecision => p?.[symbol] ?? BYBIT_DEFAULT_PRECISION;
-    const connect = options.connect ?? {};
+    const connect: ConnectOptions = { heartbeat: DEFAULT_HEARTBEAT, ...options.connect };
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     const pingIntervalMs = options.pingIntervalMs ?? 20_000;
     const sink = {

@@ -34,7 +34,10 @@ export interface KrakenOptions {
   authUrl?: string;
   /** WebSocket token (or a function fetching one per connection): needed for orders. */
   token?: KrakenTokenSource;
-  /** Transport options for both connections (TLS pins, reconnect, heartbeat, …). */
+  /**
+   * Transport options for both connections (TLS pins, reconnect, heartbeat, …). Default heartbeat:
+   * a WebSocket ping every 15 s, the connection is dropped (and reconnects) after 10 s without an answer.
+   */
   connect?: ConnectOptions;
   /** Book depth to subscribe: 10 (default), 25, 100, 500, 1000. */
   depth?: KrakenBookDepth;
@@ -47,6 +50,9 @@ export interface KrakenOptions {
   /** 'template' (default): native order templates; 'reference': JSON.stringify per order. */
   orderPath?: 'template' | 'reference';
 }
+
+/** WebSocket-level liveness on every connection: a venue gone silent is dropped and reconnected. */
+const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 export class KrakenVenue extends EventEmitter<VenueEvents> implements Venue {
   readonly id = 'kraken' as const;
@@ -63,7 +69,7 @@ export class KrakenVenue extends EventEmitter<VenueEvents> implements Venue {
     if (orderPath !== 'template' && orderPath !== 'reference') throw new TickwireError('INVALID_ARGUMENT', `orderPath must be 'template' or 'reference'`);
     const p = options.precision;
     const precision = typeof p === 'function' ? p : (symbol: string): KrakenPrecision | undefined => p?.[symbol];
-    const connect = options.connect ?? {};
+    const connect: ConnectOptions = { heartbeat: DEFAULT_HEARTBEAT, ...options.connect };
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     const sink = {
       error: (e: TickwireError) => {
