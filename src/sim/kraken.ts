@@ -18,11 +18,16 @@
  * that view; a level pushed out of the view by better ones gets no qty-0 message, as on Kraken
  * (clients truncate to their depth).
  *
- * Tokens: a real token comes from the REST call `GetWebSocketsToken`; this simulator accepts
- * {@link krakenSimToken}(apiKey, secret) for each configured credential, verified with
- * node:crypto. A wrong token is refused with `"success":false,"error":"EAPI:Invalid key"`.
+ * Tokens: a real token comes from the REST call `POST /0/private/GetWebSocketsToken`; this
+ * simulator serves that call on the same port with Kraken's REST authentication (`API-Key`,
+ * `API-Sign` = base64 HMAC-SHA512, keyed with the base64-decoded secret, of the URI path followed
+ * by SHA-256(nonce + POST data); nonces must increase per key) and answers
+ * `{"error":[],"result":{"token":…,"expires":900}}`. The token is {@link krakenSimToken}(apiKey,
+ * secret), which WebSocket requests are checked against (node:crypto, constant time). A wrong
+ * token is refused with `"success":false,"error":"EAPI:Invalid key"`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 
 import type { MalformedKind } from './faults.js';
@@ -489,11 +494,48 @@ export function krakenVenue(ctx: SimContext): SimVenue {
 
   let connectionId = 1_000_000;
 
+  /** Last nonce per API key (REST). */
+  const nonces = new Map<string, bigint>();
+
+  /** `POST /0/private/GetWebSocketsToken` with Kraken's REST signature. */
+  function tokenEndpoint(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const reply = (status: number, body: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      };
+      const post = Buffer.concat(chunks).toString('utf8');
+      const nonceText = new URLSearchParams(post).get('nonce') ?? '';
+      const apiKey = req.headers['api-key'];
+      const sign = req.headers['api-sign'];
+      const secret = typeof apiKey === 'string' ? ctx.credentials.get(apiKey) : undefined;
+      if (typeof apiKey !== 'string' || secret === undefined) return reply(200, { error: ['EAPI:Invalid key'] });
+      if (!/^\d{1,20}$/.test(nonceText)) return reply(200, { error: ['EAPI:Invalid nonce'] });
+      const expected = createHmac('sha512', Buffer.from(secret, 'base64'))
+        .update(path)
+        .update(createHash('sha256').update(nonceText + post).digest())
+        .digest();
+      const given = typeof sign === 'string' ? Buffer.from(sign, 'base64') : Buffer.alloc(0);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(200, { error: ['EAPI:Invalid signature'] });
+      const nonce = BigInt(nonceText);
+      if (nonce <= (nonces.get(apiKey) ?? -1n)) return reply(200, { error: ['EAPI:Invalid nonce'] });
+      nonces.set(apiKey, nonce);
+      return reply(200, { error: [], result: { token: krakenSimToken(apiKey, secret), expires: 900 } });
+    });
+  }
+
   return {
-    paths: ['/v2'],
+    paths: ['/v2', 'POST /0/private/GetWebSocketsToken'],
 
     route(url) {
       return url.pathname === '/v2' ? null : { status: 404, message: 'Not Found' };
+    },
+
+    http(req, res, url) {
+      if (url.pathname !== '/0/private/GetWebSocketsToken' || req.method !== 'POST') return false;
+      tokenEndpoint(req, res, url.pathname);
+      return true;
     },
 
     connection(client) {

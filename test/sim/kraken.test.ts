@@ -4,6 +4,9 @@
  * agree with the book library's independent implementation, the corrupt-checksum fault,
  * heartbeats, the token check on add_order/cancel_order, routes.
  */
+import { createHash, createHmac } from 'node:crypto';
+import { request } from 'node:https';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -148,6 +151,40 @@ describe('kraken sim', () => {
     expect(await c.request('cancel_order', { order_id: [orderId], token: 'x' })).toMatchObject({ success: false, error: 'EAPI:Invalid key' });
     expect(await c.request('cancel_order', { order_id: [orderId], token })).toMatchObject({ success: true, result: { order_id: orderId } });
     expect(await c.request('cancel_order', { order_id: [orderId], token })).toMatchObject({ success: false, error: 'EOrder:Unknown order' });
+  });
+
+  it('REST GetWebSocketsToken: Kraken-signed requests get the token; bad key, signature and nonce are refused', async () => {
+    const path = '/0/private/GetWebSocketsToken';
+    const call = (key: string, secret: string, nonce: string, tamper = false): Promise<Msg> => {
+      const post = `nonce=${nonce}`;
+      const sign = createHmac('sha512', Buffer.from(secret, 'base64'))
+        .update(path)
+        .update(createHash('sha256').update(nonce + post).digest())
+        .digest('base64');
+      return new Promise((resolve, reject) => {
+        const req = request(
+          `${server.url.replace('wss:', 'https:')}${path}`,
+          {
+            method: 'POST',
+            rejectUnauthorized: false,
+            headers: { 'API-Key': key, 'API-Sign': tamper ? sign.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A')) : sign, 'content-type': 'application/x-www-form-urlencoded' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve(JSON.parse(body) as Msg));
+          },
+        );
+        req.on('error', reject);
+        req.end(post);
+      });
+    };
+    const ok = await call('simkey', 'simsecret', '1000');
+    expect(ok).toEqual({ error: [], result: { token: krakenSimToken('simkey', 'simsecret'), expires: 900 } });
+    expect(await call('simkey', 'simsecret', '1000')).toEqual({ error: ['EAPI:Invalid nonce'] });
+    expect(await call('simkey', 'simsecret', '1001', true)).toEqual({ error: ['EAPI:Invalid signature'] });
+    expect(await call('nokey', 'simsecret', '1002')).toEqual({ error: ['EAPI:Invalid key'] });
+    expect(await call('simkey', 'simsecret', '1003')).toMatchObject({ error: [] });
   });
 
   it('serves only /v2', async () => {
