@@ -72,3 +72,5 @@ export { BYBIT_PUBLIC_SPOT_URL, BYBIT_PRIVATE_URL, BYBIT_TRADE_URL, BYBIT_BOOK_D
 export type { BybitSimVenue } from './sim/bybit.js';
 export { coinbaseSimVenue, type CoinbaseSimOptions } from './sim/coinbase.js';
 export { hyperliquidSimVenue, HYPERLIQUID_SIM_DEMO_ADDRESS, type HyperliquidSimOptions } from './sim/hyperliquid.js';
+export { krakenVenue as krakenSimVenue } from './sim/kraken.js';
+export { bybitVenue as bybitSimVenue } from './sim/bybit.js';
