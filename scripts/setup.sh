@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(build-essential python3 cmake clang libclang-rt-14-dev binutils openssl libbearssl-dev liburing-dev ca-certificates)
+# redis-server: the telemetry fan-out tests start their own; chromium: the dashboard's browser test.
+packages=(build-essential python3 cmake clang libclang-rt-14-dev binutils openssl libbearssl-dev liburing-dev ca-certificates redis-server chromium)
 if [ "$(id -u)" -eq 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${packages[@]}"
