@@ -18,6 +18,7 @@ import * as crossing from './native/crossing.bench.js';
 import * as hmac from './crypto/hmac.bench.js';
 import * as sha from './crypto/sha256.bench.js';
 import * as maskSuite from './ws/mask.bench.js';
+import * as bookSuite from './book/book.bench.js';
 import { netTargetTable, ROOT, startServer, testCa, tsNode, type BenchServer, type NetContext, type NetReport, type NetTargetOutcome } from './lib/net.js';
 import { closeAgents } from './net/clients.js';
 import * as netConnect from './net/connect.bench.js';
@@ -38,6 +39,7 @@ const suites: Suite[] = [
   { name: 'ws/mask', ...maskSuite },
   { name: 'crypto/hmac', ...hmac },
   { name: 'crypto/sha256', ...sha },
+  { name: 'book', ...bookSuite },
 ];
 
 /** Network suites: a server in another process, their own tables and targets. */
