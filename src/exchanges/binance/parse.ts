@@ -3,10 +3,9 @@
  * VENUE_MESSAGE_INVALID TickwireError naming the first bad one (the adapter reports it and goes
  * on with the next message).
  */
-import type { TickwireError } from '../../native/errors.js';
 import type { Level } from '../../book/types.js';
 import type { Fill, OrderAck, OrderStatus, OrderType, OrderUpdate, Ticker, Trade } from '../common/types.js';
-import { invalidMessage } from '../common/venue.js';
+import { fieldReaders } from '../common/fields.js';
 import type {
   BinanceBookTicker,
   BinanceDepthSnapshot,
@@ -17,22 +16,10 @@ import type {
   BinanceTrade,
 } from './messages.js';
 
-type Obj = Record<string, unknown>;
-
-function bad(what: string, value: unknown): TickwireError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    shown = String(value);
-  }
-  return invalidMessage('binance', `${what} is not valid (${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})`);
-}
-
-export function asObject(v: unknown, what: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(what, v);
-  return v as Obj;
-}
+const fields = fieldReaders('binance');
+const bad = fields.bad;
+export const { asObject, integer } = fields;
+const { string, boolean } = fields;
 
 /** A decimal string (or JSON number) → number. */
 export function decimal(v: unknown, what: string): number {
@@ -41,20 +28,8 @@ export function decimal(v: unknown, what: string): number {
   return n;
 }
 
-export function integer(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(what, v);
-  return v;
-}
 
-function string(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw bad(what, v);
-  return v;
-}
 
-function boolean(v: unknown, what: string): boolean {
-  if (typeof v !== 'boolean') throw bad(what, v);
-  return v;
-}
 
 /** Levels as sent → numeric levels. */
 export function levels(v: unknown, what: string): Level[] {

@@ -4,49 +4,15 @@
  * it and goes on with the next message).
  */
 import type { Level } from '../../book/types.js';
-import type { TickwireError } from '../../native/errors.js';
 import type { Ticker, Trade } from '../common/types.js';
-import { invalidMessage } from '../common/venue.js';
+import { fieldReaders, type Obj } from '../common/fields.js';
 import type { CoinbaseL2Update, CoinbaseMarketTrade, CoinbaseTicker } from './messages.js';
 
-type Obj = Record<string, unknown>;
-
-function bad(what: string, value: unknown): TickwireError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    shown = String(value);
-  }
-  return invalidMessage('coinbase', `${what} is not valid (${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})`);
-}
-
-export function asObject(v: unknown, what: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(what, v);
-  return v as Obj;
-}
-
-export function asArray(v: unknown, what: string): unknown[] {
-  if (!Array.isArray(v)) throw bad(what, v);
-  return v;
-}
-
-export function string(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw bad(what, v);
-  return v;
-}
-
-export function integer(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(what, v);
-  return v;
-}
-
+const fields = fieldReaders('coinbase');
+const bad = fields.bad;
+export const { asObject, asArray, string, integer } = fields;
 /** A decimal string → number. */
-export function decimal(v: unknown, what: string): number {
-  const n = typeof v === 'string' && v !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw bad(what, v);
-  return n;
-}
+export const decimal = fields.decimalString;
 
 const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
 

@@ -4,37 +4,15 @@
  * on with the next message).
  */
 import type { Level } from '../../book/types.js';
-import type { TickwireError } from '../../native/errors.js';
 import type { Fill, OrderStatus, OrderType, OrderUpdate, Side, Ticker, Trade } from '../common/types.js';
-import { invalidMessage } from '../common/venue.js';
+import { fieldReaders, type Obj } from '../common/fields.js';
 import type { KrakenPrecision } from '../../book/kraken-checksum.js';
 
-export type Obj = Record<string, unknown>;
-
-function bad(what: string, value: unknown): TickwireError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    shown = String(value);
-  }
-  return invalidMessage('kraken', `${what} is not valid (${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})`);
-}
-
-export function asObject(v: unknown, what: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(what, v);
-  return v as Obj;
-}
-
-export function asArray(v: unknown, what: string): unknown[] {
-  if (!Array.isArray(v)) throw bad(what, v);
-  return v;
-}
-
-export function str(v: unknown, what: string): string {
-  if (typeof v !== 'string' || v === '') throw bad(what, v);
-  return v;
-}
+export type { Obj };
+const fields = fieldReaders('kraken');
+const bad = fields.bad;
+export const { asObject, asArray } = fields;
+export const str = fields.nonEmptyString;
 
 /** A JSON number ≥ 0. */
 export function number(v: unknown, what: string): number {
