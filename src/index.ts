@@ -74,3 +74,4 @@ export { coinbaseSimVenue, type CoinbaseSimOptions } from './sim/coinbase.js';
 export { hyperliquidSimVenue, HYPERLIQUID_SIM_DEMO_ADDRESS, type HyperliquidSimOptions } from './sim/hyperliquid.js';
 export { krakenVenue as krakenSimVenue } from './sim/kraken.js';
 export { bybitVenue as bybitSimVenue } from './sim/bybit.js';
+export { Journal, replayJournal, type JournalRecovery, type JournalRecord, type JournalOptions, type JournalStats, type FsyncPolicy, type OpenOrder, type Replayed } from './orders/journal/index.js';
