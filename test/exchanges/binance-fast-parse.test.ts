@@ -7,16 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 import { fastParse } from '../../src/exchanges/binance/fast-parse.js';
 import { parseDepthUpdate, parseTrade } from '../../src/exchanges/binance/parse.js';
+import { seeded } from '../helpers/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function decimalText(r: () => number): string {
   const intPart = String(Math.floor(r() * 10 ** Math.floor(r() * 7)));
@@ -51,7 +43,7 @@ const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('Binance fast parse', () => {
   it('agrees with JSON.parse + parse.ts on 20,000 random trades and depth updates, raw and combined', () => {
-    const r = rng(3);
+    const r = seeded(3);
     for (let i = 0; i < 20_000; i++) {
       const isTrade = r() < 0.5;
       const body = isTrade ? trade(r) : depth(r);
@@ -92,7 +84,7 @@ describe('Binance fast parse', () => {
   });
 
   it('reads prices exactly as parseFloat does (book keys match on both paths)', () => {
-    const r = rng(9);
+    const r = seeded(9);
     for (let i = 0; i < 50_000; i++) {
       const p = decimalText(r);
       const got = fastParse(enc(`{"e":"trade","s":"X","t":1,"p":"${p}","q":"1","T":1,"m":true}`), 0);

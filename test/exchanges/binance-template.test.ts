@@ -8,20 +8,12 @@ import { TemplateOrderSender } from '../../src/exchanges/binance/template-sender
 import { buildBinanceOrderPlace, type BinancePrecision } from '../../src/exchanges/binance/sign.js';
 import type { OrderRequest } from '../../src/exchanges/common/types.js';
 import { OrderTemplate } from '../../src/index.js';
+import { seeded } from '../helpers/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('Binance order template', () => {
   it('renders 4,000 random orders byte-identical to buildBinanceOrderPlace', () => {
-    const r = rng(5);
+    const r = seeded(5);
     for (let shape = 0; shape < 16; shape++) {
       const precision: BinancePrecision = { priceDecimals: Math.floor(r() * 9), qtyDecimals: Math.floor(r() * 9) };
       const recvWindow = r() < 0.5 ? 5000 : undefined;

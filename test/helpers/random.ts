@@ -21,3 +21,14 @@ export class Rng {
     return b;
   }
 }
+
+/** A seeded float generator in [0, 1) (mulberry32), for randomized tests that must reproduce. */
+export function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -16,6 +16,7 @@ import { WebSocketServer, type WebSocket as WsPeer } from 'ws';
 
 import { formatDecimal } from '../../src/exchanges/common/decimal.js';
 import { connect, OrderTemplate, Slot, TickwireError } from '../../src/index.js';
+import { seeded } from '../helpers/random.js';
 
 const SECRET = 'simsecret';
 const KEY = 'simkey';
@@ -82,19 +83,10 @@ function randomValue(rng: () => number, decimals: number): number {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('order templates: native render vs the reference path', () => {
   it('5,000 random orders are byte-identical to JSON.stringify + createHmac', () => {
-    const rng = mulberry32(7);
+    const rng = seeded(7);
     for (let round = 0; round < 10; round++) {
       const pd = Math.floor(rng() * 9);
       const qd = Math.floor(rng() * 9);
@@ -201,7 +193,7 @@ describe('order templates on a live connection', () => {
       received.length = 0;
       const ws = await connect(url, { transport, reconnect: false, tls: { ca: read('ca.pem').toString(), servername: 'localhost' } });
       const t = OrderTemplate.compile(spec(2, 6), ws);
-      const rng = mulberry32(11);
+      const rng = seeded(11);
       const expected: string[] = [];
       const order = { price: 0, qty: 0 }; // reused: the send path allocates nothing
       for (let i = 1; i <= 2000; i++) {

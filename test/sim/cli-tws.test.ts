@@ -2,27 +2,16 @@
  * `tickwire sim --tws` as a user runs it: a child process serving the fake TWS; the tickwire TWS
  * client connects, gets accounts, ticks and a fill; SIGINT stops it; bad flags exit 2.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { tws } from '../../src/index.js';
-import { until } from './helpers.js';
+import { runSimCli, until } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', ...args], { cwd: root });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
+const run = (args: string[]) => runSimCli(args, children);
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');

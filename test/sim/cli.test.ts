@@ -2,27 +2,16 @@
  * `tickwire sim` as a user runs it: a child process that prints its URL and pin, serves pinned
  * wss:// until SIGINT, and injects the faults its flags schedule.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { connect } from '../../src/index.js';
-import { until } from './helpers.js';
+import { runSimCli, until } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 
-function run(args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', ...args], { cwd: root });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
+const run = (args: string[]) => runSimCli(args, children);
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');

@@ -1,5 +1,7 @@
 /** Shared test helpers for the simulator and venue adapter tests. */
 import type { EventEmitter } from 'node:events';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Resolves with the arguments of the first `event` for which `match` holds (every event when no
@@ -34,4 +36,22 @@ export function tick(): Promise<void> {
 /** Waits (turn by turn, no deadline: vitest's timeout is the limit) until `cond()` holds. */
 export async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 1));
+}
+
+/** `tickwire sim …` as a user runs it: a child process with its output collected. */
+export function runSimCli(args: string[], children: ChildProcessWithoutNullStreams[]): {
+  child: ChildProcessWithoutNullStreams;
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | null>;
+} {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', ...args], { cwd: root });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exit };
 }
