@@ -27,7 +27,8 @@ const openFd = promisify(fs.open);
 const closeFd = promisify(fs.close);
 const fstat = promisify(fs.fstat);
 const ftruncate = promisify(fs.ftruncate);
-const fdatasync = promisify(fs.fdatasync);
+/** Looked up on each call (not bound at load), so tests can observe the sync calls. */
+const fdatasync = (fd: number): Promise<void> => new Promise((res, rej) => fs.fdatasync(fd, (err) => (err ? rej(err) : res())));
 const fsyncFd = promisify(fs.fsync);
 const readFd = promisify(fs.readFile);
 
