@@ -118,6 +118,8 @@ const whaleSchema = z.strictObject({
   orderNotional: z.number().positive(),
   orderType: z.enum(['market', 'limit']).optional(),
   symbols: z.array(z.string().min(1)).optional(),
+  /** After a whale on a symbol, ignore further whales there for this long (ms). */
+  cooldownMs: nonNegInt.optional(),
 });
 
 const riskSchema = z.strictObject({
@@ -125,7 +127,7 @@ const riskSchema = z.strictObject({
   maxNotional: perSymbol,
   approvedSize: z.number().min(0).max(0.2),
   dailyLossLimit: z.number().positive(),
-  maxOrdersPerSecond: z.number().positive(),
+  maxOrdersPerSecond: positiveInt,
   staleness: z
     .strictObject({ pricesMs: positiveInt.default(5000), booksMs: positiveInt.default(2000), positionsMs: positiveInt.default(30_000) })
     .default({ pricesMs: 5000, booksMs: 2000, positionsMs: 30_000 }),
