@@ -75,3 +75,11 @@ export { hyperliquidSimVenue, HYPERLIQUID_SIM_DEMO_ADDRESS, type HyperliquidSimO
 export { krakenVenue as krakenSimVenue } from './sim/kraken.js';
 export { bybitVenue as bybitSimVenue } from './sim/bybit.js';
 export { Journal, replayJournal, type JournalRecovery, type JournalRecord, type JournalOptions, type JournalStats, type FsyncPolicy, type OpenOrder, type Replayed } from './orders/journal/index.js';
+export type { Signal, OrderIntent, StrategyContext, StrategyOutput, Strategy } from './strategies/types.js';
+export { WhaleStrategy, whaleConfidence, type WhaleOptions, type WhaleVerdict } from './strategies/whale.js';
+export { RiskGovernor, validateRiskLimits, DEFAULT_STALENESS, MAX_APPROVED_SIZE, type RiskLimits, type StalenessLimits, type RiskRejectCode, type RiskDecision, type RiskGovernorEvents } from './strategies/risk.js';
+export { Portfolio, type PositionView } from './strategies/portfolio.js';
+export { RollingMedian } from './strategies/rolling-median.js';
+export { HillEstimator } from './strategies/analytics/hill.js';
+export { classifyRegime, DEFAULT_REGIME_THRESHOLDS, type Regime, type RegimeThresholds } from './strategies/analytics/regime.js';
+export { KalmanCA, type KalmanOptions } from './strategies/analytics/kalman.js';
