@@ -462,14 +462,17 @@ describe('rebuilt state', () => {
       { t: 'intent', id: 'f', intent: intent('f', 2, 'sell', 'ETHUSDT') }, // sent, no ack yet: open
       { t: 'sent', id: 'f', clientOrderId: 'c-f', venue: 'binance', ts: 1 },
       { t: 'fill', fill: fill('f', 't4', 0.5, 'sell', 'ETHUSDT') },
+      { t: 'intent', id: 'c-g', intent: intent('c-g', 0.2) }, // no 'sent': the intent id is the client order id
+      { t: 'fill', fill: fill('g', 't5', 0.2) },
+      { t: 'fill', fill: { ...fill('x', 't6', 0.1), clientOrderId: 'unknown' } }, // not ours: position only
       { t: 'halt', reason: 'operator', ts: 9 },
     ];
     const s = rebuildState(log);
     expect([...s.openOrders.keys()]).toEqual(['a', 'f']);
     expect(s.openOrders.get('a')).toEqual({ intent: intent('a', 1), clientOrderId: 'c-a', ack: ack('a', 'new') });
     expect(s.openOrders.get('f')).toEqual({ intent: intent('f', 2, 'sell', 'ETHUSDT'), clientOrderId: 'c-f' });
-    expect(s.fills.map((f) => f.tradeId)).toEqual(['t1', 't2', 't3', 't4']);
-    expect(s.positions.get('binance:BTCUSDT')).toBeCloseTo(1.4, 12);
+    expect(s.fills.map((f) => f.tradeId)).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
+    expect(s.positions.get('binance:BTCUSDT')).toBeCloseTo(1.7, 12);
     expect(s.positions.get('binance:ETHUSDT')).toBeCloseTo(-0.5, 12);
     expect(s.halted).toBe(true);
     expect(rebuildState([...log, { t: 'resume', ts: 10 }]).halted).toBe(false);

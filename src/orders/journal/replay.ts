@@ -61,7 +61,9 @@ export function rebuildState(records: readonly JournalRecord[]): Pick<Replayed, 
         fills.push(f);
         const pk = `${f.venue}:${f.symbol}`;
         positions.set(pk, (positions.get(pk) ?? 0) + (f.side === 'buy' ? f.qty : -f.qty));
-        const id = byClientId.get(`${f.venue}:${f.clientOrderId}`);
+        // Through the 'sent' / ack records; failing that, an engine that used the intent id as
+        // the client order id.
+        const id = byClientId.get(`${f.venue}:${f.clientOrderId}`) ?? (openOrders.has(f.clientOrderId) ? f.clientOrderId : undefined);
         if (id === undefined) break;
         const total = (filledQty.get(id) ?? 0) + f.qty;
         filledQty.set(id, total);
