@@ -2,6 +2,12 @@
  * Median of a sliding window, O(log n) per insert/remove: two heaps (a max-heap of the lower half,
  * a min-heap of the upper half) with lazy deletion (a removed value is remembered and dropped when
  * it reaches a heap top). Values are compared as numbers; equal values are interchangeable.
+ *
+ * Deleted values deep inside a heap only leave when they surface (a trending window leaves its old
+ * values at the bottom of a heap for ever), so when the heaps hold more than 2 × live + 64 values
+ * they are compacted: every held value is collected, the deleted ones are struck out by count
+ * (equal values being interchangeable, which copy goes does not matter) and the heaps are rebuilt.
+ * That costs O(n log n) once per ≥ n removals: amortized O(log n).
  */
 
 /** A binary heap of numbers in a growable Float64Array; `sign` 1 = min-heap, −1 = max-heap. */
@@ -56,6 +62,11 @@ class NumHeap {
     return top;
   }
 
+  /** The held values (heap order), a view valid until the next push. */
+  view(): Float64Array {
+    return this.#a.subarray(0, this.size);
+  }
+
   clear(): void {
     this.size = 0;
   }
@@ -102,13 +113,10 @@ export class RollingMedian {
       if (this.#hi.size > 0 && x === this.#hi.top()) this.#prune(this.#hi);
     }
     this.#balance();
+    if (this.heldSize > 2 * this.size + 64) this.#compact();
   }
 
-  /**
-   * Values held including lazily deleted ones. Deleted values deep inside a heap only leave when
-   * they surface, so a caller that knows the live values should {@link rebuild} when this grows
-   * well past {@link size}.
-   */
+  /** Values held, lazily deleted ones included (at most 2 × size + 64 after any call). */
   get heldSize(): number {
     return this.#lo.size + this.#hi.size;
   }
@@ -125,6 +133,21 @@ export class RollingMedian {
     this.#delayed.clear();
     this.#loSize = 0;
     this.#hiSize = 0;
+  }
+
+  #compact(): void {
+    const held = new Float64Array(this.heldSize);
+    held.set(this.#lo.view());
+    held.set(this.#hi.view(), this.#lo.size);
+    const delayed = this.#delayed;
+    const live: number[] = [];
+    for (const v of held) {
+      const d = delayed.get(v);
+      if (d === undefined) live.push(v);
+      else if (d === 1) delayed.delete(v);
+      else delayed.set(v, d - 1);
+    }
+    this.rebuild(live);
   }
 
   #prune(h: NumHeap): void {

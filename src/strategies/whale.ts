@@ -13,7 +13,7 @@
  *
  * The window is by time: the trade's venue time (its receive time when the venue sends none).
  * Every trade (whales included) enters the window after it is judged. The median is kept in two
- * heaps (O(log n) per trade).
+ * heaps with lazy deletion (amortized O(log n) per trade).
  */
 import type { Trade, VenueId } from '../exchanges/common/types.js';
 import { TickwireError } from '../native/errors.js';
@@ -69,7 +69,6 @@ class Window {
     this.val[i] = v;
     this.n++;
     this.median.insert(v);
-    if (this.median.heldSize > 2 * this.n + 1024) this.median.rebuild(this.values());
   }
 
   /** Drops entries with ts ≤ cutoff. */
@@ -80,10 +79,6 @@ class Window {
       this.head = (this.head + 1) % cap;
       this.n--;
     }
-  }
-
-  *values(): Generator<number> {
-    for (let j = 0; j < this.n; j++) yield this.val[(this.head + j) % this.val.length]!;
   }
 
   #grow(): void {

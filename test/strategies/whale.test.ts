@@ -37,13 +37,29 @@ describe('RollingMedian', () => {
     }
   });
 
-  it('rebuild() drops lazily deleted values', () => {
+  it('compacts lazily deleted values: a trending window stays bounded and correct', () => {
+    for (const dir of [1, -1]) {
+      const m = new RollingMedian();
+      const q: number[] = [];
+      for (let i = 0; i < 30_000; i++) {
+        const v = 500 + (dir * i) / 100 + (i % 7);
+        m.insert(v);
+        q.push(v);
+        if (q.length > 101) m.remove(q.shift()!);
+        expect(m.heldSize).toBeLessThanOrEqual(2 * m.size + 64 + 1);
+      }
+      const sorted = [...q].sort((x, y) => x - y);
+      expect(m.median).toBe(sorted[50]);
+    }
+  });
+
+  it('rebuild() replaces the contents', () => {
     const m = new RollingMedian();
     for (let i = 0; i < 1000; i++) m.insert(i);
-    for (let i = 0; i < 990; i++) m.remove(i);
-    m.rebuild([990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
-    expect(m.heldSize).toBe(10);
-    expect(m.median).toBe(994.5);
+    m.rebuild([1, 2, 3, 4]);
+    expect(m.size).toBe(4);
+    expect(m.heldSize).toBe(4);
+    expect(m.median).toBe(2.5);
   });
 });
 
