@@ -94,6 +94,15 @@ const precisionSchema = z.record(z.string(), z.strictObject({ priceDecimals: z.n
 
 const VENUE_IDS = ['binance', 'coinbase', 'kraken', 'bybit', 'hyperliquid'] as const;
 
+/** Endpoint names per venue (`urls`), as the adapters call their options. */
+export const VENUE_URL_KEYS: Readonly<Record<(typeof VENUE_IDS)[number], readonly string[]>> = {
+  binance: ['streamUrl', 'wsApiUrl'],
+  bybit: ['publicUrl', 'tradeUrl', 'privateUrl'],
+  kraken: ['url', 'authUrl'],
+  coinbase: ['url'],
+  hyperliquid: ['url'],
+};
+
 const venueSchema = z.strictObject({
   /** Venue symbols to trade / watch (`BTCUSDT`, `BTC/USDT`, `BTC-USDT`, `BTC`). */
   symbols: z.array(z.string().min(1)).min(1),
@@ -364,6 +373,9 @@ export function resolveConfig(config: EngineConfig, options: ResolveOptions = {}
     }
     if ((c?.apiKey === undefined) !== (c?.secret === undefined)) {
       problems.push(`venues.${id}.credentials: expected apiKey and secret together`);
+    }
+    for (const k of Object.keys(v.urls ?? {})) {
+      if (!VENUE_URL_KEYS[id].includes(k)) problems.push(`venues.${id}.urls.${k}: unknown endpoint, expected one of ${VENUE_URL_KEYS[id].join(', ')}`);
     }
     if (v.tls?.pinOnly && !v.tls.pins?.length) problems.push(`venues.${id}.tls.pinOnly: expected tls.pins to be set with pinOnly`);
     if (v.tls?.caFile !== undefined) {

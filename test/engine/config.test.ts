@@ -70,6 +70,8 @@ describe('config validation', () => {
     ['venues', { binance: { symbols: [] } }, /venues\.binance\.symbols: expected at least 1 item/],
     ['venues', { binance: { symbols: ['BTCUSDT'], tls: { pins: ['abc'] } } }, /venues\.binance\.tls\.pins\.0: expected a pin like "sha256\/<44 base64 characters>"/],
     ['venues', { binance: { symbols: ['BTCUSDT'], tls: { pinOnly: true } } }, /venues\.binance\.tls\.pinOnly: expected tls\.pins to be set with pinOnly/],
+    ['venues', { binance: { symbols: ['BTCUSDT'], urls: { restUrl: 'wss://x' } } }, /venues\.binance\.urls\.restUrl: unknown endpoint, expected one of streamUrl, wsApiUrl/],
+    ['venues', { binance: { symbols: ['BTCUSDT'], urls: { streamUrl: 'https://x' } } }, /venues\.binance\.urls\.streamUrl: expected a url/],
     ['venues', { mtgox: { symbols: ['BTCUSD'] } }, /venues: unknown field\(s\) 'mtgox'/],
     ['risk.extra', 1, /risk: unknown field\(s\) 'extra'/],
   ];
