@@ -152,8 +152,9 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
     this.#rate = new Float64Array(Math.max(1, limits.maxOrdersPerSecond));
   }
 
-  /** Records that `stream` delivered data for venue+symbol at `ts` (ms, same clock as the governor's). */
+  /** Records that `stream` delivered data for venue+symbol at `ts` (ms, same clock as the governor's); non-finite ts are ignored. */
   noteData(stream: Stream, venue: VenueId, symbol: string, ts: number): void {
+    if (!Number.isFinite(ts)) return; // a NaN time must never read as fresh
     const k = `${stream}|${venue}:${symbol}`;
     const prev = this.#seen.get(k);
     if (prev === undefined || ts > prev) this.#seen.set(k, ts);

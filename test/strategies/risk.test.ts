@@ -180,6 +180,9 @@ describe('RiskGovernor', () => {
     expect(code(risk.check(intent('buy', 1)))).toBe('APPROVED');
     risk.noteData('prices', V, S, 10); // an older timestamp does not move the clock back
     expect(code(risk.check(intent('buy', 1)))).toBe('APPROVED');
+    risk.noteData('prices', V, 'XRPUSDT', Number.NaN); // a NaN time is no data, never fresh data
+    portfolio.mark(V, 'XRPUSDT', 1);
+    expect(code(risk.check(intent('buy', 1, { symbol: 'XRPUSDT' })))).toBe('STALE_PRICES');
     // another venue with the same symbol is tracked apart
     portfolio.mark('bybit', S, 100);
     expect(code(risk.check(intent('buy', 1, { venue: 'bybit' })))).toBe('STALE_PRICES');
