@@ -27,6 +27,7 @@ import * as netReceive from './net/receive.bench.js';
 import * as netSyscalls from './net/syscalls.js';
 import * as orderPath from './orders/order-path.bench.js';
 import * as marketData from './exchanges/market-data.bench.js';
+import * as journalSuite from './journal/append.bench.js';
 
 interface Suite {
   name: string;
@@ -76,6 +77,7 @@ const netSuites: NetSuite[] = [
   { name: 'net/soak', run: () => soakInChild() },
   { name: 'net/orders', run: orderPath.run },
   { name: 'net/market-data', run: marketData.run },
+  { name: 'journal/append', run: journalSuite.run },
 ];
 
 /** The commit measured (and whether the tree had changes), for the JSON. */

@@ -124,7 +124,7 @@ export class Journal {
     this.path = path;
     this.#fd = fd;
     this.policy = o.fsync;
-    this.batchMs = o.batchMs ?? 2;
+    this.batchMs = o.batchMs ?? 0;
     this.batchRecords = o.batchRecords ?? 256;
     this.recovered = recovered;
     this.#bytes = headerBytes;

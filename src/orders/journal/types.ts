@@ -36,7 +36,7 @@ export type FsyncPolicy = 'always' | 'batch' | 'none';
 export interface JournalOptions {
   path: string;
   fsync: FsyncPolicy;
-  /** 'batch': longest wait from a batch's first record to its write (ms; default 2; 0 = end of the current event-loop turn). */
+  /** 'batch': longest wait from a batch's first record to its write (ms; default 0 = end of the current event-loop turn, and records that arrive during an fsync join the next batch; a few ms trade order latency for fewer fsyncs). */
   batchMs?: number;
   /** 'batch' and 'none': a batch this large is written at once (default 256). */
   batchRecords?: number;
