@@ -17,7 +17,8 @@
  *    only approved intents count).
  *
  * Per-symbol limits (`Record`) are looked up as `"venue:symbol"`, then `"symbol"`, then `"*"`; a
- * symbol with no entry is rejected (fail closed).
+ * symbol with no entry is rejected (fail closed). Every comparison is written to fail closed too: a
+ * NaN (a broken clock, a NaN P&L) blocks rather than passes.
  */
 import { EventEmitter } from 'node:events';
 import type { VenueId } from '../exchanges/common/types.js';
@@ -232,7 +233,7 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
     const reducing = (q: number): boolean => pos !== 0 && Math.sign(pos) !== dir && q <= Math.abs(pos);
 
     const daily = this.#portfolio.dailyPnl;
-    if (daily <= -this.#limits.dailyLossLimit && !reducing(intent.qty)) {
+    if (!(daily > -this.#limits.dailyLossLimit) && !reducing(intent.qty)) {
       return reject('DAILY_LOSS', `daily P&L ${round(daily)} reached the loss limit −${this.#limits.dailyLossLimit}; only position-reducing orders pass`);
     }
 
@@ -250,12 +251,12 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
     const after = Math.abs(pos + dir * qty);
     const maxPos = lookup(this.#limits.maxPosition, venue, symbol);
     if (maxPos === undefined) return reject('MAX_POSITION', `no maxPosition configured for ${venue}:${symbol}`);
-    if (after > maxPos && !reducing(qty)) {
+    if (!(after <= maxPos) && !reducing(qty)) {
       return reject('MAX_POSITION', `position ${pos} ${intent.side} ${qty} → |${round(pos + dir * qty)}| over max position ${maxPos}`);
     }
     const maxNot = lookup(this.#limits.maxNotional, venue, symbol);
     if (maxNot === undefined) return reject('MAX_NOTIONAL', `no maxNotional configured for ${venue}:${symbol}`);
-    if (after * price > maxNot && !reducing(qty)) {
+    if (!(after * price <= maxNot) && !reducing(qty)) {
       return reject('MAX_NOTIONAL', `position notional ${round(after * price)} over max notional ${maxNot}`);
     }
 
@@ -270,7 +271,7 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
     const ts = this.#seen.get(`${stream}|${venue}:${symbol}`);
     if (ts === undefined) return required ? 'never received' : null;
     const age = now - ts;
-    return age > maxMs ? `stale: last update ${Math.round(age)} ms ago (limit ${maxMs} ms)` : null;
+    return !(age <= maxMs) ? `stale: last update ${Math.round(age)} ms ago (limit ${maxMs} ms)` : null;
   }
 
   #takeRate(now: number): boolean {

@@ -221,6 +221,12 @@ describe('RiskGovernor', () => {
     expect(code(off.risk.check(intent('buy', 1)))).toBe('APPROVED');
   });
 
+  it('fails closed on a broken clock (NaN time reads as stale)', () => {
+    const { risk, clock } = setup();
+    clock.set(Number.NaN);
+    expect(code(risk.check(intent('buy', 1)))).toBe('STALE_PRICES');
+  });
+
   it('HALT blocks every intent and emits once; resume restores and emits', () => {
     const { risk } = setup();
     const events: string[] = [];
