@@ -9,6 +9,7 @@
  * are wrapped in {@link Secret}, which prints, logs and serializes as `[redacted]`.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { inspect } from 'node:util';
 
@@ -216,7 +217,7 @@ export interface ResolvedConfig extends EngineConfig {
     venues: Partial<Record<ConfigVenueId, ResolvedCredentials>>;
     telemetry: { viewer: Secret[]; operator: Secret[] };
   };
-  /** Directory relative paths (journal, CA files, secret files) are resolved against. */
+  /** Directory relative paths (journal, CA files, secret files) were resolved against; `journal.path` and `tls.caFile` are absolute. */
   baseDir: string;
 }
 
@@ -316,6 +317,11 @@ export interface ResolveOptions {
   baseDir?: string;
 }
 
+/** A path from the config: `~/` is the home directory, relative paths are relative to `baseDir`. */
+export function configPath(baseDir: string, p: string): string {
+  return p === '~' || p.startsWith('~/') ? resolvePath(homedir(), p.slice(2)) : resolvePath(baseDir, p);
+}
+
 function resolveSecret(ref: SecretRef, path: string, env: NodeJS.ProcessEnv, baseDir: string, problems: string[]): Secret | undefined {
   const name = typeof ref === 'string' ? ref.slice(6, -1) : 'env' in ref ? ref.env : undefined;
   if (name !== undefined) {
@@ -326,7 +332,7 @@ function resolveSecret(ref: SecretRef, path: string, env: NodeJS.ProcessEnv, bas
     }
     return new Secret(v, `env:${name}`);
   }
-  const file = resolvePath(baseDir, (ref as { file: string }).file);
+  const file = configPath(baseDir, (ref as { file: string }).file);
   let mode: number;
   try {
     mode = statSync(file).mode;
@@ -379,7 +385,8 @@ export function resolveConfig(config: EngineConfig, options: ResolveOptions = {}
     }
     if (v.tls?.pinOnly && !v.tls.pins?.length) problems.push(`venues.${id}.tls.pinOnly: expected tls.pins to be set with pinOnly`);
     if (v.tls?.caFile !== undefined) {
-      const ca = resolvePath(baseDir, v.tls.caFile);
+      const ca = configPath(baseDir, v.tls.caFile);
+      v.tls.caFile = ca;
       try {
         statSync(ca);
       } catch {
@@ -403,6 +410,7 @@ export function resolveConfig(config: EngineConfig, options: ResolveOptions = {}
     }
   }
   if (problems.length) throw configError(problems, file);
+  config.journal.path = configPath(baseDir, config.journal.path);
   return { ...config, secrets: { venues, telemetry: tokens }, baseDir };
 }
 

@@ -324,7 +324,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#log('info', `starting: ${JSON.stringify(redactedConfig(cfg))}`);
 
     // 1. The journal: replay, then open for appending.
-    const journalPath = cfg.journal.path.startsWith('/') ? cfg.journal.path : `${cfg.baseDir}/${cfg.journal.path}`;
+    const journalPath = cfg.journal.path; // absolute (resolveConfig)
     const replayed = await replayJournal(journalPath);
     const rec = this.reconciliation;
     rec.records = replayed.records.length;

@@ -4,7 +4,6 @@
  * order precision.
  */
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 
 import { BinanceVenue } from '../exchanges/binance/venue.js';
 import { BybitVenue } from '../exchanges/bybit/venue.js';
@@ -16,7 +15,7 @@ import { KrakenVenue } from '../exchanges/kraken/venue.js';
 import type { ConnectOptions, TlsOptions } from '../net/options.js';
 import { krakenSimToken } from '../sim/kraken.js';
 import { DEMO_CREDENTIALS, type SimServer } from '../sim/server.js';
-import type { ResolvedCredentials, SimConfig, VenueConfig } from './config.js';
+import { configPath, type ResolvedCredentials, type SimConfig, type VenueConfig } from './config.js';
 
 /** Price / quantity decimals of a symbol. */
 export interface Precision {
@@ -69,7 +68,7 @@ function tlsOptions(cfg: VenueConfig, baseDir: string, sim: SimEndpoint | undefi
   return {
     ...(t.pins ? { pins: t.pins } : {}),
     ...(t.pinOnly !== undefined ? { pinOnly: t.pinOnly } : {}),
-    ...(t.caFile !== undefined ? { ca: readFileSync(resolvePath(baseDir, t.caFile), 'utf8') } : {}),
+    ...(t.caFile !== undefined ? { ca: readFileSync(configPath(baseDir, t.caFile), 'utf8') } : {}),
     ...(t.servername !== undefined ? { servername: t.servername } : {}),
     ...(t.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: t.handshakeTimeoutMs } : {}),
   };
