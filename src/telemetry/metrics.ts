@@ -8,19 +8,26 @@ export class TelemetryMetrics {
   readonly connections: Counter<'kind'>;
   readonly clients: Gauge<'kind'>;
   readonly packets: Counter<'type'>;
-  readonly sends: Counter;
   readonly rejected: Counter<'reason'>;
   readonly clientErrors: Counter<'code'>;
   readonly commands: Counter<'type' | 'result'>;
   readonly slowDrops: Counter<'kind'>;
   readonly replays: Counter<'result'>;
 
-  constructor(state: () => FullState) {
+  constructor(state: () => FullState, framesSent: () => number) {
     const registers = [this.registry];
     this.connections = new Counter({ name: 'tickwire_telemetry_connections_total', help: 'Accepted client connections', labelNames: ['kind'], registers });
     this.clients = new Gauge({ name: 'tickwire_telemetry_clients', help: 'Connected clients', labelNames: ['kind'], registers });
     this.packets = new Counter({ name: 'tickwire_telemetry_packets_total', help: 'Packets broadcast (each once, whatever the number of clients)', labelNames: ['type'], registers });
-    this.sends = new Counter({ name: 'tickwire_telemetry_frames_sent_total', help: 'WebSocket frames written to clients', registers });
+    new Counter({
+      name: 'tickwire_telemetry_frames_sent_total',
+      help: 'Broadcast frames written to clients (counted without prom-client on the hot path)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(framesSent());
+      },
+    });
     this.rejected = new Counter({ name: 'tickwire_telemetry_rejected_total', help: 'Refused requests and upgrades', labelNames: ['reason'], registers });
     this.clientErrors = new Counter({ name: 'tickwire_telemetry_client_errors_total', help: 'ERROR packets sent for bad client messages and failed commands', labelNames: ['code'], registers });
     this.commands = new Counter({ name: 'tickwire_telemetry_commands_total', help: 'Client commands by type and result', labelNames: ['type', 'result'], registers });

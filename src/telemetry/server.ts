@@ -185,6 +185,8 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
   private ringStart = 0;
   private seq = 0;
   private significantPending = false;
+  private readonly fan = { broadcasts: 0, totalMs: 0, maxMs: 0 };
+  private sent = 0;
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly onEvent: (channel: SourceChannel, data: unknown) => void;
@@ -197,7 +199,7 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
     this.tokens = tokens;
     this.http = http;
     this.url = url;
-    this.metrics = new TelemetryMetrics(() => this.source.state());
+    this.metrics = new TelemetryMetrics(() => this.source.state(), () => this.sent);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -307,15 +309,26 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
   }
 
   private deliver(e: Entry): void {
+    const t0 = performance.now();
     for (const c of this.clients) {
       if (this.matches(c, e)) this.sendFrame(c, e.frame);
     }
+    const ms = performance.now() - t0;
+    this.fan.broadcasts++;
+    this.fan.totalMs += ms;
+    if (ms > this.fan.maxMs) this.fan.maxMs = ms;
   }
 
+  /** Time spent writing broadcasts to every matching client (the fan-out loop), since start. */
+  get fanout(): { broadcasts: number; meanMs: number; maxMs: number } {
+    return { broadcasts: this.fan.broadcasts, meanMs: this.fan.broadcasts === 0 ? 0 : this.fan.totalMs / this.fan.broadcasts, maxMs: this.fan.maxMs };
+  }
+
+  /** Sends a serialized packet (one Buffer shared by every client of a broadcast) as a text frame. */
   private sendFrame(c: Client, frame: Buffer): void {
     if (c.dropped || c.ws.readyState !== WebSocket.OPEN) return;
-    c.ws.send(frame, { binary: false, compress: false });
-    this.metrics.sends.inc();
+    c.ws.send(frame, { binary: false, compress: false, fin: true });
+    this.sent++;
     if (c.ws.bufferedAmount > this.o.maxBufferedBytes) this.dropSlow(c);
   }
 
