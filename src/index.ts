@@ -83,3 +83,24 @@ export { RollingMedian } from './strategies/rolling-median.js';
 export { HillEstimator } from './strategies/analytics/hill.js';
 export { classifyRegime, DEFAULT_REGIME_THRESHOLDS, type Regime, type RegimeThresholds } from './strategies/analytics/regime.js';
 export { KalmanCA, type KalmanOptions } from './strategies/analytics/kalman.js';
+export { Engine, EngineTelemetrySource, type EngineEvents, type EngineOptions, type EngineStats, type Reconciliation } from './engine/engine.js';
+export {
+  loadConfig,
+  validateConfig,
+  resolveConfig,
+  redactedConfig,
+  Secret,
+  VENUE_URL_KEYS,
+  type EngineConfig,
+  type EngineConfigInput,
+  type ResolvedConfig,
+  type ResolvedCredentials,
+  type SecretRef,
+  type VenueConfig,
+  type WhaleStrategyConfig,
+  type RiskConfig,
+  type JournalConfig,
+  type TelemetryConfig,
+  type SimConfig,
+} from './engine/config.js';
+export { LatencyHistogram } from './engine/latency.js';
