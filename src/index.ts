@@ -104,3 +104,8 @@ export {
   type SimConfig,
 } from './engine/config.js';
 export { LatencyHistogram } from './engine/latency.js';
+export { TelemetryServer, type TelemetryOptions, type TelemetryServerEvents } from './telemetry/server.js';
+export type { TelemetrySource, TelemetrySourceEvents } from './telemetry/source.js';
+export { publishTelemetry, RedisTelemetrySource, DEFAULT_REDIS_CHANNEL, type PublishOptions, type RedisPublisher, type RedisSourceOptions } from './telemetry/redis.js';
+export type { TelemetryPacket, TelemetrySample, FullState, ServerPacket as TelemetryServerPacket, ClientCommand as TelemetryCommand } from './telemetry/protocol.js';
+export * as telemetryProtocol from './telemetry/protocol.js';

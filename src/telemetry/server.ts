@@ -30,7 +30,7 @@ import {
   type Role,
   type SourceChannel,
 } from './protocol.js';
-import { publishTelemetry, type RedisPublisher } from './redis.js';
+import type { RedisPublisher } from './redis.js';
 import type { TelemetrySource } from './source.js';
 import { DASHBOARD_DIR, serveStatic } from './static.js';
 
@@ -251,6 +251,7 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
     const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${addr.port}`;
     const server = new TelemetryServer(o, tokens, source, http, url);
     if (options.redis !== undefined) {
+      const { publishTelemetry } = await import('./redis.js'); // ioredis loads only when used
       server.publisher = await publishTelemetry(source, { url: options.redis.url, ...(options.redis.channel === undefined ? {} : { channel: options.redis.channel }), rateHz: o.rateHz });
     }
     return server;
