@@ -3,17 +3,23 @@
  * by the scripted source (test/telemetry/scripted-source.ts): it loads, updates live, HALT/RESUME
  * reach the source (and a failing HALT shows the ERROR), tokens select the role, the disconnected
  * state appears when the server stops and goes away when it restarts (a HALT clicked while
- * disconnected is sent on reconnect). Screenshots go to test/artifacts/.
+ * disconnected is sent on reconnect). Then the same against a real Engine wired as `tickwire demo`
+ * wires it (simulated Binance, whale strategy): live trades, whales, orders and fills appear, HALT
+ * and RESUME reach the engine. Screenshots go to test/artifacts/; the engine one also to
+ * docs/images/dashboard.png (the README / docs screenshot).
  *
  * Needs /usr/bin/chromium (Debian `chromium`); skipped with a message when it is absent.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { demoConfig } from '../../src/cli/demo.js';
+import { Engine } from '../../src/engine/engine.js';
 import { TelemetryServer, type TelemetryOptions } from '../../src/telemetry/server.js';
 import { ScriptedSource } from './scripted-source.js';
 
@@ -163,6 +169,13 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium (scripted source
     expect(await page.evaluate(() => window.tickwireDashboard.pendingCommands)).toBe(0);
     expect(source.commands.map((c) => c.op)).toEqual(['halt', 'resume']);
 
+    // focus on another symbol: SUBSCRIBE {symbol}, the chart and the market block follow it
+    expect(await page.locator('#symbol-pick').isVisible()).toBe(true);
+    await page.selectOption('#symbol-select', 'ETHUSDT');
+    await page.waitForFunction(() => (document.getElementById('symbol')?.textContent ?? '').includes('ETHUSDT'), undefined, { timeout: WAIT });
+    await page.waitForFunction(() => (document.getElementById('price')?.textContent ?? '').startsWith('5,0'), undefined, { timeout: WAIT });
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 2, undefined, { timeout: WAIT });
+
     expect(errors).toEqual([]);
   });
 
@@ -244,6 +257,69 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium (scripted source
     await nobody.page.waitForSelector('#disconnected', { state: 'visible', timeout: WAIT });
     expect(await text(nobody.page, '#price')).toBe('–');
     expect(await attr(nobody.page, '#conn', 'data-state')).not.toBe('open');
+  });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium (real Engine, as tickwire demo wires it)', () => {
+  it('shows live trades, whales, orders and fills; HALT and RESUME reach the engine; survives a telemetry server restart', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tickwire-dashboard-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const engine = await Engine.start(demoConfig({ port: 0, host: '127.0.0.1', seed: 7, mode: 'follow', journal: path.join(dir, 'journal.log'), verbose: false }), {
+      log: () => undefined,
+    });
+    cleanups.push(() => engine.stop());
+    const halts: string[] = [];
+    let resumes = 0;
+    engine.on('halt', (reason) => halts.push(reason));
+    engine.on('resume', () => resumes++);
+    const server = engine.telemetryServer;
+    expect(server).not.toBeNull();
+    const { page, errors } = await openPage(`${server!.url}/`);
+
+    await page.waitForSelector('#conn[data-state="open"]', { timeout: WAIT });
+    await page.waitForSelector('#status[data-status="ACTIVE"]', { timeout: WAIT });
+    await page.waitForFunction(() => document.getElementById('price')?.textContent !== '–', undefined, { timeout: WAIT });
+    const first = await text(page, '#price');
+    await page.waitForFunction((p) => document.getElementById('price')?.textContent !== p, first, { timeout: WAIT });
+    expect(await text(page, '#symbol')).toContain('BTCUSDT');
+    expect(await text(page, '#venues')).toBe('binance');
+    // the simulator's whales are detected by the strategy, marked on the chart, and traded on
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.whales) >= 1, undefined, { timeout: WAIT * 3 });
+    await page.waitForSelector('#orders tr[data-kind="fill"]', { timeout: WAIT * 3 });
+    await page.waitForSelector('#orders tr[data-kind="order"]', { timeout: WAIT });
+    await page.waitForFunction(() => (document.getElementById('signals')?.textContent ?? '').includes('follow'), undefined, { timeout: WAIT });
+    await page.waitForFunction(() => (document.getElementById('components')?.textContent ?? '').includes('order'), undefined, { timeout: WAIT });
+    await page.waitForFunction(() => !(document.getElementById('positions')?.textContent ?? 'no positions').includes('no positions'), undefined, { timeout: WAIT });
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 200, undefined, { timeout: WAIT * 3 });
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-engine.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ROOT, 'docs/images/dashboard.png'), fullPage: true });
+
+    // HALT from the page reaches the engine: its risk governor is halted, the status shows it
+    expect(engine.risk.halted).toBe(false);
+    await page.click('#halt-btn');
+    await page.waitForSelector('#status[data-status="HALT"]', { timeout: WAIT });
+    expect(engine.risk.halted).toBe(true);
+    expect(halts).toEqual(['operator HALT from the dashboard']);
+    await page.waitForFunction(() => (document.getElementById('command-status')?.textContent ?? '').includes('HALT acknowledged'), undefined, { timeout: WAIT });
+    await page.waitForFunction(() => (document.getElementById('logs')?.textContent ?? '').includes('HALT'), undefined, { timeout: WAIT });
+    await page.click('#resume-btn');
+    await page.waitForSelector('#status[data-status="ACTIVE"]', { timeout: WAIT });
+    expect(engine.risk.halted).toBe(false);
+    expect(resumes).toBe(1);
+
+    // the telemetry server goes away (the engine keeps running): disconnected, then back on restart
+    const port = Number(new URL(server!.url).port);
+    await server!.close();
+    await page.waitForSelector('#disconnected', { state: 'visible', timeout: WAIT });
+    const again = await TelemetryServer.start({ port, log: quietLog }, engine.telemetrySource);
+    cleanups.push(() => again.close());
+    await page.waitForSelector('#disconnected', { state: 'hidden', timeout: WAIT * 2 });
+    const seq = Number(await text(page, '#seq'));
+    await page.waitForFunction((s) => Number(document.getElementById('seq')?.textContent) !== s, seq, { timeout: WAIT });
+    await page.click('#halt-btn');
+    await page.waitForSelector('#status[data-status="HALT"]', { timeout: WAIT });
+    expect(engine.risk.halted).toBe(true);
   });
 });
 

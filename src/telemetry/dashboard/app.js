@@ -46,6 +46,7 @@
     chartSymbol: null, // the symbol the chart shows (from TELEMETRY market.symbol)
     config: { venues: [], symbols: [] },
     status: 'INITIALIZING',
+    statusKnown: false,
     haltReason: null,
     market: null,
     portfolio: null,
@@ -309,6 +310,19 @@
     el.className = `command-status${kind ? ` ${kind}` : ''}`;
   }
 
+  // Focus on one symbol: SUBSCRIBE {symbol} (TELEMETRY's market block and the events are then that
+  // symbol's only); '' goes back to all symbols (the server's default market).
+  $('symbol-select').addEventListener('change', (ev) => {
+    const v = ev.target.value;
+    S.symbol = v === '' ? null : v;
+    for (const [id, p] of S.pending) if (p.msg.type === 'SUBSCRIBE') settle(id);
+    command('SUBSCRIBE', { symbol: S.symbol }, null);
+    resetChart();
+    S.chartSymbol = S.symbol;
+    S.dirty.add('chart');
+    scheduleRender();
+  });
+
   $('halt-btn').addEventListener('click', () => control('HALT'));
   $('resume-btn').addEventListener('click', () => control('RESUME'));
 
@@ -394,11 +408,12 @@
 
   function setStatus(status, reason) {
     if (status !== 'ACTIVE' && status !== 'HALT' && status !== 'INITIALIZING') return;
-    if (status !== S.status) {
+    if (status !== S.status && S.statusKnown) {
       S.statusMarks.push({ t: Date.now(), status });
       if (S.statusMarks.length > 50) S.statusMarks.shift();
     }
     S.status = status;
+    S.statusKnown = true;
     if (reason !== undefined) S.haltReason = reason;
     S.dirty.add('status');
   }
@@ -417,18 +432,20 @@
   }
 
   function onMarket(m, ts) {
-    if (S.chartSymbol !== null && m.symbol !== S.chartSymbol) {
-      // The market view switched symbols (SUBSCRIBE {symbol}): start the chart over.
-      S.prices = [];
-      S.whales = [];
-      S.fillMarks = [];
-      S.whaleCount = 0;
-    }
+    // The market view switched symbols (SUBSCRIBE {symbol}): start the chart over.
+    if (S.chartSymbol !== null && m.symbol !== S.chartSymbol) resetChart();
     S.chartSymbol = m.symbol ?? S.chartSymbol;
     S.market = m;
     if (isNum(m.price) && m.price > 0) pushPrice(ts, m.price);
     S.dirty.add('market');
     S.dirty.add('chart');
+  }
+
+  function resetChart() {
+    S.prices = [];
+    S.whales = [];
+    S.fillMarks = [];
+    S.whaleCount = 0;
   }
 
   function pushPrice(t, p) {
@@ -488,10 +505,11 @@
 
   function addOrder(o) {
     if (!o || typeof o !== 'object') return;
-    const key = `o:${o.clientOrderId ?? o.id}:${o.status}:${o.filledQty}`;
+    const idText = o.clientOrderId || o.id || '';
+    const key = `o:${idText}:${o.status}:${o.filledQty}`;
     if (S.orderKeys.has(key)) return;
     const status = String(o.status ?? '?');
-    const idText = o.clientOrderId ?? o.id ?? '';
+    const pos = (v) => (isNum(v) && v > 0 ? v : null);
     addOrderRow({
       key,
       ts: isNum(o.ts) ? o.ts : Date.now(),
@@ -499,7 +517,7 @@
       symbol: o.symbol,
       side: o.side,
       qty: o.qty,
-      price: o.price ?? o.avgPrice ?? null,
+      price: pos(o.avgPrice) ?? pos(o.price),
       text: `${status}${o.reason ? ` (${o.reason})` : ''} · ${idText}`,
       status,
     });
@@ -594,6 +612,21 @@
 
   function renderMeta() {
     $('venues').textContent = S.config.venues.length ? S.config.venues.join(', ') : '–';
+    const sel = $('symbol-select');
+    const want = ['', ...S.config.symbols];
+    const have = [...sel.options].map((o) => o.value);
+    if (want.join('\n') !== have.join('\n')) {
+      sel.replaceChildren(
+        ...want.map((v) => {
+          const o = document.createElement('option');
+          o.value = v;
+          o.textContent = v === '' ? 'all (default market)' : v;
+          return o;
+        }),
+      );
+    }
+    sel.value = S.symbol ?? '';
+    $('symbol-pick').hidden = S.config.symbols.length < 2;
     const viewer = S.role === 'viewer';
     for (const id of ['halt-btn', 'resume-btn']) {
       const b = $(id);
@@ -722,7 +755,9 @@
         li.className = `lvl-${l.level}`;
         const t = document.createElement('time');
         t.textContent = fmtTime(l.ts);
-        li.append(t, document.createTextNode(`${l.level === 'info' ? '' : `${l.level.toUpperCase()} `}${l.message}`));
+        const msg = l.message.length > 240 ? `${l.message.slice(0, 240)}…` : l.message;
+        if (msg !== l.message) li.title = l.message;
+        li.append(t, document.createTextNode(`${l.level === 'info' ? '' : `${l.level.toUpperCase()} `}${msg}`));
         return li;
       }),
     );
@@ -916,7 +951,7 @@
     canvas.style.height = `${h}px`;
     ctx.clearRect(0, 0, w, h);
     const L = 110;
-    const R = 10;
+    const R = 26;
     ctx.font = '11px system-ui, sans-serif';
     if (names.length === 0) {
       ctx.fillStyle = C.text;
