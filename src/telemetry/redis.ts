@@ -101,8 +101,15 @@ export async function publishTelemetry(source: TelemetrySource, options: Publish
   let closed = false;
   const send = (m: BusMessage): void => {
     if (closed) return;
+    let json: string;
+    try {
+      json = JSON.stringify(m);
+    } catch (err) {
+      log('error', `${m.k} not published: cannot serialize (${(err as Error).message})`);
+      return;
+    }
     published++;
-    pub.publish(channel, JSON.stringify(m)).catch((err: Error) => log('warn', `publish: ${err.message}`));
+    pub.publish(channel, json).catch((err: Error) => log('warn', `publish: ${err.message}`));
   };
   const sendState = (): void => {
     if (closed) return;
@@ -113,7 +120,13 @@ export async function publishTelemetry(source: TelemetrySource, options: Publish
       log('error', `source.state() threw: ${(err as Error).message}`);
       return;
     }
-    const json = JSON.stringify(state);
+    let json: string;
+    try {
+      json = JSON.stringify(state);
+    } catch (err) {
+      log('error', `state not published: cannot serialize (${(err as Error).message})`);
+      return;
+    }
     pub.set(`${channel}:state`, json, 'PX', ttl).catch((err: Error) => log('warn', `set state: ${err.message}`));
     published++;
     pub.publish(channel, `{"k":"state","state":${json}}`).catch((err: Error) => log('warn', `publish: ${err.message}`));

@@ -289,10 +289,18 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
 
   // ---- broadcast ----
 
-  private record(channel: Channel | null, symbol: string | null, packet: Record<string, unknown>): Entry {
+  /** Numbers, serializes and keeps a broadcast packet; null (logged) when it cannot be serialized. */
+  private record(channel: Channel | null, symbol: string | null, packet: Record<string, unknown>): Entry | null {
+    let json: string;
+    try {
+      packet.seq = this.seq + 1;
+      json = JSON.stringify(packet);
+    } catch (err) {
+      this.log('error', `${String(packet.type)}${channel === null ? '' : ` on ${channel}`} not sent: cannot serialize (${(err as Error).message})`);
+      return null;
+    }
     const seq = ++this.seq;
-    packet.seq = seq;
-    const entry: Entry = { seq, channel, symbol, frame: Buffer.from(JSON.stringify(packet)) };
+    const entry: Entry = { seq, channel, symbol, frame: Buffer.from(json) };
     if (this.ring.length < this.o.replayPackets) {
       this.ring.push(entry);
     } else {
@@ -356,7 +364,7 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
       return;
     }
     const entry = this.record(null, symbol, { type: 'TELEMETRY', seq: 0, ...sample, timestamp: sample.timestamp || Date.now() });
-    this.deliver(entry);
+    if (entry !== null) this.deliver(entry);
   }
 
   private tick(): void {
@@ -379,6 +387,7 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
     if (!(SOURCE_CHANNELS as readonly string[]).includes(channel)) return;
     const symbol = symbolOf(data);
     const entry = this.record(subscriptionChannel(channel), symbol, { type: 'EVENT', seq: 0, channel, ts: Date.now(), data });
+    if (entry === null) return;
     this.deliver(entry);
     if (channel === 'portfolio' && this.sse.size > 0) this.ssePositions(data);
   }

@@ -214,6 +214,24 @@ describe('commands', () => {
     await c2.next('WELCOME');
   });
 
+  it('a source event that cannot be serialized is logged and skipped, not thrown into the source', async () => {
+    const source = new ScriptedSource();
+    source.start();
+    const { server, logs } = await serve({}, source);
+    const c = await client(server.url);
+    await c.next('WELCOME');
+    const before = server.lastSeq;
+    const circular: Record<string, unknown> = { symbol: 'BTCUSDT' };
+    circular.self = circular;
+    expect(() => source.emit('event', 'market', circular)).not.toThrow();
+    expect(() => source.emit('event', 'market', { symbol: 'BTCUSDT', n: 1n })).not.toThrow();
+    expect(server.lastSeq).toBe(before);
+    expect(logs.filter((l) => l.includes('cannot serialize'))).toHaveLength(2);
+    source.log('info', 'still flowing');
+    const e = await c.next('EVENT');
+    expect(e).toMatchObject({ channel: 'logs', seq: before + 1 });
+  });
+
   it('HALT reaches the source, cancels its orders and shows in TELEMETRY; RESUME undoes it; failures are ERRORs', async () => {
     const source = new ScriptedSource();
     source.start();
