@@ -371,9 +371,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       ...(cfg.journal.batchRecords !== undefined ? { batchRecords: cfg.journal.batchRecords } : {}),
     });
     this.risk.on('halt', (reason) => {
-      this.#haltDone = this.#onHalt(reason);
+      this.#haltDone = this.#onHalt(reason).catch((e: unknown) => this.#log('error', `halt: ${(e as Error).message}`));
     });
-    this.risk.on('resume', () => void this.#onResume());
+    this.risk.on('resume', () => this.#bg(this.#onResume(), 'resume'));
 
     // 2. Simulators, then venues.
     for (const [id, vc] of Object.entries(cfg.venues) as Array<[ConfigVenueId, NonNullable<EngineConfig['venues'][ConfigVenueId]>]>) {
@@ -466,7 +466,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     venue.on('trade', (t) => this.#onTrade(t, feed));
     venue.on('book', (u) => this.#onBook(u, feed));
     venue.on('order', (u) => this.#onOrderUpdate(u));
-    venue.on('fill', (f) => void this.#onFill(f));
+    venue.on('fill', (f) => this.#bg(this.#onFill(f), `fill ${f.tradeId}`));
     venue.on('error', (e) => {
       if (e.code === 'CONN_CLOSED' || e.code === 'RECONNECT_FAILED') this.#tradingUp.delete(id);
       this.#log('warn', `${id}: ${e.code}: ${e.message}`);
@@ -550,7 +550,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.telemetrySource.emit('event', 'signals', ev);
       this.telemetrySource.emit('significant');
     }
-    for (const intent of out.intents ?? []) void this.#submit(intent, performance.now());
+    for (const intent of out.intents ?? []) this.#bg(this.#submit(intent, performance.now()), `intent ${intent.id}`);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -742,7 +742,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       return;
     }
-    void this.#applyUpdate(order, u);
+    this.#bg(this.#applyUpdate(order, u), `order update ${u.clientOrderId}`);
   }
 
   async #applyUpdate(order: TrackedOrder, u: OrderUpdate): Promise<void> {
@@ -938,6 +938,14 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (out) this.#output(out);
     }
     this.telemetrySource.emit('event', 'portfolio', this.#portfolioEvent());
+  }
+
+  /** Runs an async step in the background: anything it throws (a listener of ours, say) is logged, never an unhandled rejection. */
+  #bg(p: Promise<unknown>, what: string): void {
+    p.catch((e: unknown) => {
+      this.#log('error', `${what}: ${(e as Error).message}`);
+      if (this.listenerCount('error') > 0) this.emit('error', toTickwireError(e));
+    });
   }
 
   #log(level: LogEntry['level'], message: string): void {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 
 import type { EngineConfigInput } from '../../src/engine/config.js';
 import { Engine } from '../../src/engine/engine.js';
@@ -218,6 +219,45 @@ describe('engine against the simulator', () => {
     expect(sim.matching.openOrders('simkey')).toHaveLength(0);
     expect(engine.telemetrySource.state().halted).toBe(true);
     expect(engine.state().logs.some((l) => l.message.includes('operator@127.0.0.1'))).toBe(true);
+  });
+
+  it('dashboard path: WELCOME carries the engine state, a HALT command over /ws/stream halts the engine and cancels, RESUME lifts it', async () => {
+    const { sim, config, env } = await externalSim();
+    const s = new Scripted();
+    const engine = await Engine.start({ ...config(join(tmp(), 'j.log')), telemetry: { port: 0, rateHz: 20 } }, { env, strategies: [s] });
+    open.push(engine);
+    s.script.push((t) => ({ venue: 'binance', symbol: 'BTCUSDT', side: 'buy', type: 'limit', price: Math.round(t.price * 0.9), qty: 0.01 }));
+    await next(engine, 'ack');
+    const ws = new WebSocket(`${engine.telemetryServer!.url.replace(/^http/, 'ws')}/ws/stream`);
+    open.push({ close: async () => ws.close() });
+    const packets: Array<Record<string, unknown>> = [];
+    const waitFor = (pred: (p: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          const p = packets.find(pred);
+          if (p) resolve(p);
+          else ws.once('message', () => setImmediate(check));
+        };
+        check();
+      });
+    ws.on('message', (m) => packets.push(JSON.parse(String(m)) as Record<string, unknown>));
+    const welcome = (await waitFor((p) => p.type === 'WELCOME')) as { state: { openOrders: unknown[]; config: { venues: string[] }; status: string } };
+    expect(welcome.state.config.venues).toEqual(['binance']);
+    expect(welcome.state.openOrders).toHaveLength(1);
+    expect(welcome.state.status).toBe('ACTIVE');
+    const tele = (await waitFor((p) => p.type === 'TELEMETRY')) as { market: { symbol: string }; components: Record<string, unknown> };
+    expect(tele.market.symbol).toBe('BTCUSDT');
+    expect(tele.components).toHaveProperty('order');
+
+    await new Promise((r) => (ws.readyState === WebSocket.OPEN ? r(null) : ws.once('open', r)));
+    ws.send(JSON.stringify({ type: 'HALT', id: 'h-1', reason: 'dashboard button' }));
+    expect(await waitFor((p) => p.id === 'h-1')).toMatchObject({ type: 'ACK' });
+    expect(engine.risk.halted).toBe(true);
+    expect(sim.matching.openOrders('simkey')).toHaveLength(0);
+    await waitFor((p) => p.type === 'TELEMETRY' && p.status === 'HALT');
+    ws.send(JSON.stringify({ type: 'RESUME', id: 'r-1' }));
+    expect(await waitFor((p) => p.id === 'r-1')).toMatchObject({ type: 'ACK' });
+    expect(engine.risk.halted).toBe(false);
   });
 
   it('restart: replays the journal (positions, open orders, HALT), cancels restored orders at the venue, flags unknown outcomes, survives a torn tail', async () => {
