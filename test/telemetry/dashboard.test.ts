@@ -247,6 +247,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium (scripted source
     const operator = await openPage(`${server.url}/?token=operator-token-1`);
     await operator.page.waitForSelector('#conn[data-state="open"]', { timeout: WAIT });
     expect(await operator.page.locator('#halt-btn').isDisabled()).toBe(false);
+    // the token leaves the address bar (kept for the tab): a reload still connects as operator
+    expect(operator.page.url()).not.toContain('operator-token-1');
+    await operator.page.reload();
+    await operator.page.waitForSelector('#conn[data-state="open"]', { timeout: WAIT });
     await operator.page.click('#halt-btn');
     await operator.page.waitForSelector('#status[data-status="HALT"]', { timeout: WAIT });
     expect(source.commands.map((c) => c.op)).toEqual(['halt']);
@@ -257,6 +261,13 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium (scripted source
     await nobody.page.waitForSelector('#disconnected', { state: 'visible', timeout: WAIT });
     expect(await text(nobody.page, '#price')).toBe('–');
     expect(await attr(nobody.page, '#conn', 'data-state')).not.toBe('open');
+
+    // a token a subprotocol cannot carry: said so, no connection attempts
+    const bad = await openPage(`${server.url}/?token=${encodeURIComponent('has space')}`);
+    await bad.page.waitForSelector('#disconnected', { state: 'visible', timeout: WAIT });
+    expect(await text(bad.page, '#disconnected')).toContain('Cannot open the stream');
+    expect(await attr(bad.page, '#conn', 'data-state')).toBe('failed');
+    expect(source.commands.map((c) => c.op)).toEqual(['halt']);
   });
 });
 

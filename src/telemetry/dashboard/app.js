@@ -20,8 +20,23 @@
   const SILENCE_PING_MS = 10_000; // nothing received for this long: send PING
   const SILENCE_DROP_MS = 20_000; // still nothing: treat the connection as dead and reconnect
 
+  // ?token=… is read once, kept for this tab in sessionStorage (so a reload still works) and removed
+  // from the address bar, so it does not stay in the history or in screenshots.
+  const TOKEN_KEY = 'tickwire.token';
   const params = new URLSearchParams(location.search);
-  const token = params.get('token');
+  let token = params.get('token');
+  try {
+    if (token !== null) {
+      sessionStorage.setItem(TOKEN_KEY, token);
+      params.delete('token');
+      const qs = params.toString();
+      history.replaceState(null, '', `${location.pathname}${qs ? `?${qs}` : ''}${location.hash}`);
+    } else {
+      token = sessionStorage.getItem(TOKEN_KEY);
+    }
+  } catch {
+    /* storage disabled: the token lives in the URL only */
+  }
   const sessionTag = Math.random().toString(36).slice(2, 8);
 
   const $ = (id) => {
