@@ -28,6 +28,7 @@ import * as netSyscalls from './net/syscalls.js';
 import * as orderPath from './orders/order-path.bench.js';
 import * as marketData from './exchanges/market-data.bench.js';
 import * as journalSuite from './journal/append.bench.js';
+import * as telemetryFanout from './telemetry/fanout.bench.js';
 
 interface Suite {
   name: string;
@@ -78,6 +79,7 @@ const netSuites: NetSuite[] = [
   { name: 'net/orders', run: orderPath.run },
   { name: 'net/market-data', run: marketData.run },
   { name: 'journal/append', run: journalSuite.run },
+  { name: 'telemetry/fanout', run: telemetryFanout.run },
 ];
 
 /** The commit measured (and whether the tree had changes), for the JSON. */
