@@ -183,7 +183,12 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
   private readonly sockets = new Set<Socket>();
   private readonly ring: Entry[] = [];
   private ringStart = 0;
-  private seq = 0;
+  /**
+   * Sequence numbers go on across server runs: each run starts at its start time × 1000, so a
+   * client that resumes with a `since` from an earlier run is always behind this run's first
+   * packet and gets a RESYNC, never another run's packets under the same numbers.
+   */
+  private seq = Date.now() * 1000;
   private significantPending = false;
   private readonly fan = { broadcasts: 0, totalMs: 0, maxMs: 0 };
   private sent = 0;
