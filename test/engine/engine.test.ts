@@ -331,6 +331,25 @@ describe('engine against the simulator', () => {
     expect(e2.openOrders()).toHaveLength(0);
   });
 
+  it('a venue that cannot be trusted or refuses the credentials fails the start, and everything opened is closed', async () => {
+    const { config, env } = await externalSim();
+    const journal = join(tmp(), 'j.log');
+    const wrongPin = { ...config(journal) } as { venues: { binance: Record<string, unknown> } };
+    wrongPin.venues.binance.tls = { pins: ['sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='], pinOnly: true };
+    const e1 = await Engine.start(wrongPin as EngineConfigInput, { env }).catch((e: unknown) => e as TickwireError);
+    expect(e1).toBeInstanceOf(TickwireError);
+    expect((e1 as TickwireError).code).toBe('TLS_PIN_MISMATCH');
+
+    const e2 = await Engine.start(config(journal), { env: { ...env, TW_TEST_SECRET: 'wrong-secret' } }).catch((e: unknown) => e as TickwireError);
+    expect((e2 as TickwireError).code).toBe('VENUE_AUTH_FAILED');
+    expect((e2 as Error).message).not.toContain('wrong-secret');
+
+    // The journal was closed both times: a third engine opens it.
+    const ok = await Engine.start(config(journal), { env });
+    open.push(ok);
+    expect(ok.telemetry().status).toBe('ACTIVE');
+  });
+
   it('a bad config rejects with CONFIG_INVALID before anything starts', async () => {
     const err = await Engine.start({ venues: { binance: { symbols: ['BTCUSDT'] } }, risk: { ...RISK, approvedSize: 0.9 }, journal: { path: join(tmp(), 'j') } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TickwireError);
