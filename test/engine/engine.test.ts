@@ -152,6 +152,20 @@ describe('engine against the simulator', () => {
     expect(sample.signal).not.toBeNull();
   });
 
+  it("sim tlsMode 'ca+pin': the simulator's certificate validated as a CA and pinned", async () => {
+    const engine = await Engine.start({
+      venues: { binance: { symbols: ['BTCUSDT'] } },
+      risk: RISK,
+      journal: { path: join(tmp(), 'j.log') },
+      telemetry: { enabled: false },
+      sim: { seed: 4, tickIntervalMs: 10, tlsMode: 'ca+pin' },
+      logLevel: 'silent',
+    });
+    open.push(engine);
+    await until(() => engine.stats().trades > 0);
+    expect(engine.telemetry().market.price).toBeGreaterThan(0);
+  });
+
   it('the risk governor sits between strategy and venue: an oversized intent is reduced, a position limit blocks', async () => {
     const { config, env } = await externalSim();
     const s = new Scripted();
