@@ -166,6 +166,39 @@ describe('engine against the simulator', () => {
     expect(engine.telemetry().market.price).toBeGreaterThan(0);
   });
 
+  for (const [venue, symbol] of [
+    ['bybit', 'BTCUSDT'],
+    ['kraken', 'BTC/USDT'],
+  ] as const) {
+    it(`${venue} through its simulator: market data, an order, its fill in the portfolio`, async () => {
+      const s: Strategy & { sent: boolean } = {
+        name: 'once',
+        sent: false,
+        onTrade(t, ctx) {
+          if (this.sent || ctx.book(t.venue, t.symbol) === undefined) return;
+          this.sent = true;
+          return { intents: [{ id: `once-${venue}`, strategy: 'once', venue: t.venue, symbol: t.symbol, side: 'buy', type: 'market', qty: 0.01, ts: ctx.now() }] };
+        },
+      };
+      const engine = await Engine.start(
+        {
+          venues: { [venue]: { symbols: [symbol] } },
+          risk: RISK,
+          journal: { path: join(tmp(), 'j.log') },
+          telemetry: { enabled: false },
+          sim: { seed: 6, tickIntervalMs: 10 },
+          logLevel: 'silent',
+        },
+        { strategies: [s] },
+      );
+      open.push(engine);
+      await next(engine, 'ack');
+      await until(() => engine.stats().fills > 0);
+      expect(engine.portfolio.position(venue, symbol)).toBeCloseTo(0.01, 9);
+      expect(engine.openOrders()).toHaveLength(0);
+    });
+  }
+
   it('the risk governor sits between strategy and venue: an oversized intent is reduced, a position limit blocks', async () => {
     const { config, env } = await externalSim();
     const s = new Scripted();
