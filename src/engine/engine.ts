@@ -711,6 +711,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     order.clientOrderId = ack.clientOrderId;
     order.orderId = ack.orderId;
     this.#byClient.set(key, intent.id);
+    if (this.#byClient.size > 50_000) {
+      // Bounded: the oldest mappings belong to long-closed orders (late events for them are still booked).
+      for (const [k, v] of this.#byClient) {
+        if (this.#byClient.size <= 40_000) break;
+        if (!this.#orders.has(v)) this.#byClient.delete(k);
+      }
+    }
     const early = this.#earlyFilled.get(key) ?? 0;
     this.#earlyFilled.delete(key);
     order.filledQty = Math.max(order.filledQty, ack.filledQty, early);
