@@ -361,8 +361,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     if (replayed.halted) {
       rec.halted = true;
-      this.risk.halt('halted before the restart (journal)');
-      this.#log('warn', 'journal: the engine was halted before the restart and stays halted until RESUME');
+      const last = [...replayed.records].reverse().find((r): r is Extract<JournalRecord, { t: 'halt' }> => r.t === 'halt');
+      const reason = `${last?.reason ?? 'halted'} (before the restart)`;
+      this.risk.halt(reason);
+      this.#log('warn', `journal: the engine was halted before the restart (${last?.reason ?? '?'}) and stays halted until RESUME`);
     }
     this.#journal = await Journal.open({
       path: journalPath,
@@ -870,12 +872,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.#log('info', `${what}: open before the restart, kept (${order.status})`);
         continue;
       }
-      const before = order.status;
       const done = await this.#cancel(order, 'restart');
       if (!done) rec.kept.push(order.id);
       else if (order.reason?.startsWith('not open')) rec.notFound.push(order.id);
       else rec.canceled.push(order.id);
-      void before;
     }
   }
 

@@ -356,6 +356,7 @@ describe('engine against the simulator', () => {
     expect(e3.reconciliation.unknown).toEqual([]);
     expect(e3.reconciliation.halted).toBe(true);
     expect(e3.risk.halted).toBe(true);
+    expect(e3.risk.haltReason).toBe('before restart (before the restart)');
     expect(e3.portfolio.position('binance', 'BTCUSDT')).toBeCloseTo(position, 9);
   });
 
