@@ -94,6 +94,12 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
   #reconnects = 0;
   #failures = 0;
   #held: Array<[Uint8Array, boolean]> = [];
+  /**
+   * The 'message' listener when there is exactly one plain (`on`) listener: called directly,
+   * without EventEmitter.emit, on the receive path. Recomputed after listeners change.
+   */
+  #onMessage: ((data: Uint8Array, isBinary: boolean) => void) | null = null;
+  #listenersChanged = true;
   #queue: Array<[Uint8Array | string, number]> = [];
   #timers = new Set<NodeJS.Timeout>();
   #hbTimer: NodeJS.Timeout | null = null;
@@ -113,7 +119,12 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
     // Messages that arrive before a 'message' listener exists (e.g. in the same read as the
     // upgrade response, before `await connect()` returns) are held, then delivered to the first one.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (event === 'message' && this.#held.length) queueMicrotask(() => this.#releaseHeld());
+      if (event !== 'message') return;
+      this.#listenersChanged = true;
+      if (this.#held.length) queueMicrotask(() => this.#releaseHeld());
+    });
+    (this as EventEmitter).on('removeListener', (event: string | symbol) => {
+      if (event === 'message') this.#listenersChanged = true;
     });
   }
 
@@ -221,7 +232,10 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
         const buffer = d === 1 ? (attempt.msg ??= (this.#engine as NativeEngine).msgBuffer(attempt.id)) : (attempt.slab as ArrayBuffer);
         const view = new Uint8Array(buffer, b, c);
         const isBinary = a === OP_BINARY;
-        if (this.listenerCount('message') === 0) this.#held.push([view.slice(), isBinary]);
+        if (this.#listenersChanged) this.#cacheListener();
+        const fn = this.#onMessage;
+        if (fn !== null) fn.call(this, view, isBinary);
+        else if (this.listenerCount('message') === 0) this.#held.push([view.slice(), isBinary]);
         else this.emit('message', view, isBinary);
         return;
       }
@@ -277,6 +291,13 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
   #lifecycle(fn: () => void): void {
     if (this.#settling) setImmediate(fn);
     else fn();
+  }
+
+  #cacheListener(): void {
+    this.#listenersChanged = false;
+    const raw = this.rawListeners('message');
+    // A `once` listener is a wrapper that removes itself: leave those to emit().
+    this.#onMessage = raw.length === 1 && raw[0] === this.listeners('message')[0] ? (raw[0] as (data: Uint8Array, isBinary: boolean) => void) : null;
   }
 
   #releaseHeld(): void {
