@@ -10,6 +10,7 @@ commands:
   demo      the whole loop offline: simulator, whale strategy, risk, journal, dashboard (npm start)
   run       the engine with your config: tickwire run config.yaml
   sim       local venue simulator (TLS WebSocket on loopback): tickwire sim --venue binance --port 9443
+            or a fake TWS / IB Gateway: tickwire sim --tws --port 7497
 `;
 
 const [command] = process.argv.slice(2);

@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 
 import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
-import type { ConnectOptions } from '../../net/options.js';
+import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
 import type { Venue, VenueEvents } from '../common/venue.js';
 import { BinanceMarketData } from './data.js';
@@ -62,8 +62,6 @@ export interface BinanceOptions {
    */
   fastParse?: boolean;
 }
-
-const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
   readonly id = 'binance' as const;

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 
 import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
-import type { ConnectOptions } from '../../net/options.js';
+import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
 import type { Venue, VenueEvents } from '../common/venue.js';
 import { BybitMarketData } from './data.js';
@@ -49,9 +49,6 @@ export interface BybitOptions {
   /** 'template' (default): native order templates; 'reference': JSON.stringify per order. */
   orderPath?: 'template' | 'reference';
 }
-
-/** WebSocket-level liveness on every connection: a venue gone silent is dropped and reconnected. */
-const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 export class BybitVenue extends EventEmitter<VenueEvents> implements Venue {
   readonly id = 'bybit' as const;

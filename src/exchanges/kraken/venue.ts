@@ -20,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import type { KrakenPrecision } from '../../book/kraken-checksum.js';
 import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
-import type { ConnectOptions } from '../../net/options.js';
+import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
 import type { Venue, VenueEvents } from '../common/venue.js';
 import { KrakenMarketData } from './data.js';
@@ -50,9 +50,6 @@ export interface KrakenOptions {
   /** 'template' (default): native order templates; 'reference': JSON.stringify per order. */
   orderPath?: 'template' | 'reference';
 }
-
-/** WebSocket-level liveness on every connection: a venue gone silent is dropped and reconnected. */
-const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 export class KrakenVenue extends EventEmitter<VenueEvents> implements Venue {
   readonly id = 'kraken' as const;
