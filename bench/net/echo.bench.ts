@@ -18,9 +18,15 @@
  */
 import type { Socket } from 'node:net';
 
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import type { ConnectOptions } from '../../src/index.js';
 
 import {
+  ROOT,
   atMost,
   fmtUs,
   fmtX,
@@ -170,6 +176,40 @@ async function rawEcho(port: number, secure: boolean, tls: TlsInfo, n: number, w
   return out;
 }
 
+/**
+ * The native busy-polling wss:// echo peer (native/bench/echo_server.c), built with CMake on first
+ * use: the "both ends busy-polling" setting the issue asks for, which a Node server cannot give.
+ * Returns null (and the suite says why) where it cannot be built.
+ */
+async function startNativePeer(): Promise<{ port: number; stop(): void } | { error: string }> {
+  const dir = join(ROOT, 'build/cmake-bench');
+  const bin = join(dir, 'echo_server');
+  try {
+    if (!existsSync(bin)) {
+      execFileSync('cmake', ['-S', ROOT, '-B', dir, '-DCMAKE_BUILD_TYPE=Release', '-DTW_BUILD_BENCH=ON'], { stdio: 'ignore' });
+      execFileSync('cmake', ['--build', dir, '--target', 'echo_server', '-j', '2'], { stdio: 'ignore' });
+    }
+  } catch (e) {
+    return { error: `could not build native/bench/echo_server.c: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const fx = join(tmpdir(), 'tickwire-tls-fixtures'); // made by testCa() (the suite's TLS fixtures)
+  const child: ChildProcess = spawn(bin, [join(fx, 'leaf_ec.der'), join(fx, 'leaf_ec.key'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await within(
+    new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /port (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`echo_server exited (${String(code)})`)));
+    }),
+    10_000,
+    'native echo peer',
+  );
+  return { port, stop: () => child.kill('SIGKILL') };
+}
+
 export async function run(ctx: NetContext): Promise<NetReport> {
   const rounds = ctx.rounds ?? 2;
   const n = ctx.quick ? 2_000 : 10_000;
@@ -223,6 +263,28 @@ export async function run(ctx: NetContext): Promise<NetReport> {
     await ctx.server.control('/spin?on=0');
   }
 
+  // Both ends busy-polling, as specified: the native peer spins on its socket; tickwire spins in
+  // its engine (busyPollUs), ws spins its event loop (the most a Node client can do).
+  const nativeCases: Array<{ name: string; run: (url: string) => Promise<Float64Array> }> = [
+    { name: `tickwire busyPollUs=${busyPollUs}`, run: (u) => tickwireEcho(u, tls, n, warm, { busyPollUs, transport: busyTransport }) },
+    ...(busyTransport === 'io_uring' ? [{ name: `tickwire epoll busyPollUs=${busyPollUs}`, run: (u: string) => tickwireEcho(u, tls, n, warm, { busyPollUs, transport: 'epoll' }) }] : []),
+    { name: 'ws + client loop spin', run: (u) => withSpin(true, () => wsEcho(u, tls, n, warm)) },
+  ];
+  const nativeSamples = new Map<string, number[]>();
+  const peer = await startNativePeer();
+  if ('port' in peer) {
+    try {
+      for (let r = 0; r < rounds; r++) {
+        for (const c of r % 2 ? [...nativeCases].reverse() : nativeCases) {
+          const s = await c.run(`wss://127.0.0.1:${peer.port}/`);
+          nativeSamples.set(c.name, [...(nativeSamples.get(c.name) ?? []), ...s]);
+        }
+      }
+    } finally {
+      peer.stop();
+    }
+  }
+
   interface Row {
     scheme: string;
     setting: string;
@@ -252,10 +314,26 @@ export async function run(ctx: NetContext): Promise<NetReport> {
       });
     }
   }
-  const find = (scheme: string, client: string) => rows.find((r) => r.scheme === scheme && r.client === client);
+  for (const c of nativeCases) {
+    const pooled = sortedCopy(nativeSamples.get(c.name) ?? []);
+    if (pooled.length === 0) continue;
+    rows.push({
+      scheme: 'wss://',
+      setting: 'both busy-poll (native peer)',
+      client: c.name,
+      n: pooled.length,
+      p50: percentile(pooled, 50),
+      p99: percentile(pooled, 99),
+      p999: percentile(pooled, 99.9),
+      max: pooled[pooled.length - 1] ?? NaN,
+      mean: pooled.reduce((a, b) => a + b, 0) / pooled.length,
+    });
+  }
+  const find = (scheme: string, client: string, setting?: string) =>
+    rows.find((r) => r.scheme === scheme && r.client === client && (setting === undefined || r.setting === setting));
   const table = [['scheme', 'setting', 'client', 'samples', 'p50', 'p99', 'p99.9', 'max', 'p50 vs ws', 'p99 vs ws']];
   for (const r of rows) {
-    const ref = r.setting === 'event loop' ? find(r.scheme, 'ws') : find(r.scheme, 'ws + client loop spin');
+    const ref = r.setting === 'event loop' ? find(r.scheme, 'ws') : find(r.scheme, 'ws + client loop spin', r.setting);
     table.push([
       r.scheme,
       r.setting,
@@ -270,28 +348,44 @@ export async function run(ctx: NetContext): Promise<NetReport> {
     ]);
   }
 
-  const tw = find('wss://', `tickwire busyPollUs=${busyPollUs}`);
-  const wsSpin = find('wss://', 'ws + client loop spin');
+  const NODE = 'busy-poll (server spins)';
+  const NATIVE = 'both busy-poll (native peer)';
+  const tw = find('wss://', `tickwire busyPollUs=${busyPollUs}`, NODE);
+  const wsSpin = find('wss://', 'ws + client loop spin', NODE);
+  const twNative = find('wss://', `tickwire busyPollUs=${busyPollUs}`, NATIVE);
+  const twNativeEpoll = find('wss://', `tickwire epoll busyPollUs=${busyPollUs}`, NATIVE);
+  const wsNative = find('wss://', 'ws + client loop spin', NATIVE);
   const wsAsIs = find('wss://', 'ws, as is (client sleeps)');
   const floor = find('wss://', 'floor: node:tls echo + client loop spin');
   const note =
-    'NOT measurable as specified: the server is ws in Node and cannot busy-poll natively; here its event loop spins (setImmediate), the ws client ' +
+    'a ws server in Node cannot busy-poll natively; here its event loop spins (setImmediate), the ws client ' +
     'spins its event loop the same way, and tickwire uses busyPollUs — the closest setting a ws server allows. ' +
     (floor && wsSpin
       ? `Even TLS without WebSocket on either side (node:tls echo, both spinning) takes p50 ${fmtUs(floor.p50)} / p99 ${fmtUs(floor.p99)} = ` +
         `${(floor.p50 / wsSpin.p50).toFixed(2)}× / ${(floor.p99 / wsSpin.p99).toFixed(2)}× ws: against this server, no client can reach 0.6×.`
       : '');
   const targets: NetTargetOutcome[] = [];
+  if (twNative && wsNative) {
+    const best = twNativeEpoll && twNativeEpoll.p50 < twNative.p50 ? twNativeEpoll : twNative;
+    const which = best === twNative ? busyTransport : 'epoll';
+    const nativeNote =
+      `native busy-polling peer (native/bench/echo_server.c: BearSSL, spins on its socket); tickwire ${which} busyPollUs=${busyPollUs} ` +
+      `p50 ${fmtUs(best.p50)} / p99 ${fmtUs(best.p99)}, ws + client loop spin p50 ${fmtUs(wsNative.p50)} / p99 ${fmtUs(wsNative.p99)}.`;
+    targets.push(atMost('wss:// echo p50 ≤ 0.6× ws, both ends busy-polling (native peer)', best.p50 / wsNative.p50, 0.6, ' ws', nativeNote));
+    targets.push(atMost('wss:// echo p99 ≤ 0.6× ws, both ends busy-polling (native peer)', best.p99 / wsNative.p99, 0.6, ' ws'));
+  } else {
+    targets.push({ goal: 'wss:// echo ≤ 0.6× ws, both ends busy-polling (native peer)', measured: '–', required: '<= 0.6×', value: NaN, met: null, note: 'error' in peer ? peer.error : 'no samples' });
+  }
   if (tw && wsSpin && wsAsIs) {
-    targets.push(atMost('wss:// echo p50 ≤ 0.6× ws, both ends busy-polling (approximated, see note)', tw.p50 / wsSpin.p50, 0.6, ' ws', note));
-    targets.push(atMost('wss:// echo p99 ≤ 0.6× ws, both ends busy-polling (approximated, see note)', tw.p99 / wsSpin.p99, 0.6, ' ws'));
+    targets.push(atMost('(info) wss:// echo p50 ≤ 0.6× ws, Node server spinning (approximation, see note)', tw.p50 / wsSpin.p50, 0.6, ' ws', note));
+    targets.push(atMost('(info) wss:// echo p99 ≤ 0.6× ws, Node server spinning (approximation, see note)', tw.p99 / wsSpin.p99, 0.6, ' ws'));
     targets.push(atMost('(info) wss:// echo p50 ≤ 0.6× ws as is (ws client sleeps, server spins)', tw.p50 / wsAsIs.p50, 0.6, ' ws'));
     targets.push(atMost('(info) wss:// echo p99 ≤ 0.6× ws as is (ws client sleeps, server spins)', tw.p99 / wsAsIs.p99, 0.6, ' ws'));
   }
   const text =
     `${rounds} interleaved rounds × ${n.toLocaleString('en')} sequential round trips of ${SIZE} B (after ${warm} warm-up) per case, samples pooled; ` +
     `"vs ws" compares with ws in the same setting (busy-poll rows: with "ws + client loop spin").\n\n${markdown(table)}`;
-  return { text, targets, data: { rounds, n, warm, busyPollUs, rows } };
+  return { text, targets, data: { rounds, n, warm, busyPollUs, rows, nativePeer: 'port' in peer ? 'ran' : peer.error } };
 }
 
 await standalone(import.meta.url, run);
