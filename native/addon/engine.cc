@@ -690,18 +690,10 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// engineSend(handle, id, payload, opcode) → 0 sent/queued, 1 queued with backpressure (a DRAIN
-// event follows), or a negative status (CONN_BACKPRESSURE: the queue is full, try after DRAIN).
-static napi_value EngineSend(napi_env env, napi_callback_info info) {
-  TW_ARGS(4);
-  Engine *e;
-  Conn *c = engine_conn(env, argv, &e);
-  const uint8_t *data;
-  size_t len;
-  uint32_t opcode;
-  if (!c || !tw_bytes_or_string(env, argv[2], &data, &len, "payload") || !tw_u32(env, argv[3], &opcode, "opcode"))
-    return nullptr;
-  int r = tw_client_send(&c->client, int(opcode), data, len);
+// What engineSend and engineSendOrder return for a send status: 0 queued/sent, 1 queued past the
+// high-water mark (a DRAIN event follows), or the negative status (CONN_BACKPRESSURE: full, also
+// followed by DRAIN). A queued frame is submitted at once (after_call).
+static napi_value send_result(napi_env env, Engine *e, Conn *c, int r) {
   if (r == 0) {
     c->messages_out++;
     after_call(e, c);
@@ -717,6 +709,20 @@ static napi_value EngineSend(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// engineSend(handle, id, payload, opcode) → 0 sent/queued, 1 queued with backpressure (a DRAIN
+// event follows), or a negative status (CONN_BACKPRESSURE: the queue is full, try after DRAIN).
+static napi_value EngineSend(napi_env env, napi_callback_info info) {
+  TW_ARGS(4);
+  Engine *e;
+  Conn *c = engine_conn(env, argv, &e);
+  const uint8_t *data;
+  size_t len;
+  uint32_t opcode;
+  if (!c || !tw_bytes_or_string(env, argv[2], &data, &len, "payload") || !tw_u32(env, argv[3], &opcode, "opcode"))
+    return nullptr;
+  return send_result(env, e, c, tw_client_send(&c->client, int(opcode), data, len));
+}
+
 // engineSendOrder(handle, id, template, price, qty) → like engineSend. The order path in one call:
 // render the template (slots formatted, HMAC signed), then frame, mask, encrypt and submit.
 static napi_value EngineSendOrder(napi_env env, napi_callback_info info) {
@@ -730,16 +736,7 @@ static napi_value EngineSendOrder(napi_env env, napi_callback_info info) {
   if (!o || napi_get_value_double(env, argv[3], &price) != napi_ok || napi_get_value_double(env, argv[4], &qty) != napi_ok)
     return o ? tw_throw_range(env, "INVALID_ARGUMENT", "price and qty must be numbers") : nullptr;
   int64_t n = tw_order_render(&o->t, price, qty, 0, o->out, sizeof o->out);
-  int r = n < 0 ? int(n) : tw_client_send(&c->client, TW_WS_OP_TEXT, o->out, size_t(n));
-  if (r == 0) {
-    c->messages_out++;
-    after_call(e, c);
-  } else if (r == TW_ERR_CONN_BACKPRESSURE) {
-    c->want_drain = true;
-  }
-  napi_value out;
-  napi_create_int32(env, r, &out);
-  return out;
+  return send_result(env, e, c, n < 0 ? int(n) : tw_client_send(&c->client, TW_WS_OP_TEXT, o->out, size_t(n)));
 }
 
 // engineClose(handle, id, code, reason) → status. Starts the close handshake.

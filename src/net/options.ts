@@ -97,6 +97,29 @@ export function parsePin(pin: unknown): Uint8Array {
   return new Uint8Array(raw);
 }
 
+/** The pins of TLS options, decoded, with pinOnly checked (it needs at least one pin). */
+export function resolvePins(t: Pick<TlsOptions, 'pins' | 'pinOnly'>): Uint8Array[] {
+  const pins = (t.pins ?? []).map(parsePin);
+  if (t.pinOnly && pins.length === 0) invalidArgument('tls.pinOnly needs at least one pin in tls.pins');
+  return pins;
+}
+
+/** 32-byte pins back to back, as the native TLS setup takes them. */
+export function packPins(pins: readonly Uint8Array[]): Uint8Array {
+  const packed = new Uint8Array(pins.length * 32);
+  pins.forEach((p, i) => packed.set(p, i * 32));
+  return packed;
+}
+
+/** A transport choice, 'auto' when undefined. */
+export function checkTransport(v: unknown): Transport {
+  const transport = v ?? 'auto';
+  if (transport !== 'auto' && transport !== 'io_uring' && transport !== 'epoll') {
+    invalidArgument(`transport must be 'auto', 'io_uring' or 'epoll', got '${String(transport)}'`);
+  }
+  return transport;
+}
+
 export function resolveOptions(input: string | URL, options: ConnectOptions = {}): ResolvedOptions {
   let url: URL;
   try {
@@ -128,8 +151,7 @@ export function resolveOptions(input: string | URL, options: ConnectOptions = {}
 
   const t = options.tls ?? {};
   if (!secure && options.tls !== undefined) invalidArgument('tls options need a wss:// URL');
-  const pins = (t.pins ?? []).map(parsePin);
-  if (t.pinOnly && pins.length === 0) invalidArgument('tls.pinOnly needs at least one pin in tls.pins');
+  const pins = resolvePins(t);
   if (t.ca !== undefined && typeof t.ca !== 'string' && !(t.ca instanceof Uint8Array)) invalidArgument('tls.ca must be a PEM string or bytes');
 
   const hb = options.heartbeat === undefined ? false : options.heartbeat;
@@ -145,8 +167,7 @@ export function resolveOptions(input: string | URL, options: ConnectOptions = {}
     if (typeof rc.jitter !== 'boolean') invalidArgument('reconnect.jitter must be a boolean');
   }
   const connectTimeout = options.connectTimeoutMs === undefined ? 10_000 : positiveInt(options.connectTimeoutMs, 'connectTimeoutMs');
-  const transport = options.transport ?? 'auto';
-  if (!['auto', 'io_uring', 'epoll'].includes(transport)) invalidArgument(`transport must be 'auto', 'io_uring' or 'epoll', got '${String(transport)}'`);
+  const transport = checkTransport(options.transport);
 
   return {
     url,

@@ -13,7 +13,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError, invalidArgument } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { parsePin, type TlsOptions, type Transport } from './options.js';
+import { checkTransport, packPins, resolvePins, type TlsOptions, type Transport } from './options.js';
 import { trustForAsync } from './trust.js';
 import { sockaddr } from './websocket.js';
 
@@ -280,18 +280,14 @@ export async function connectTcp(host: string, port: number, options: TcpConnect
   if (!Number.isInteger(port) || port < 1 || port > 65535) invalidArgument(`connectTcp: port must be 1-65535, got ${String(port)}`);
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) invalidArgument(`timeoutMs must be an integer >= 1, got ${String(timeoutMs)}`);
-  const transport = options.transport ?? 'auto';
-  if (!['auto', 'io_uring', 'epoll'].includes(transport)) invalidArgument(`transport must be 'auto', 'io_uring' or 'epoll', got '${String(transport)}'`);
+  const transport = checkTransport(options.transport);
   const busy = options.busyPollUs ?? 0;
   if (!Number.isSafeInteger(busy) || busy < 0) invalidArgument(`busyPollUs must be an integer >= 0, got ${String(busy)}`);
 
   let tls: NativeTlsRequest | undefined;
   if (options.tls !== undefined) {
     const t = options.tls === true ? {} : options.tls;
-    const pins = (t.pins ?? []).map(parsePin);
-    if (t.pinOnly && pins.length === 0) invalidArgument('tls.pinOnly needs at least one pin in tls.pins');
-    const packed = new Uint8Array(pins.length * 32);
-    pins.forEach((p, i) => packed.set(p, i * 32));
+    const packed = packPins(resolvePins(t));
     tls = { trust: await trustForAsync(t.ca), pins: packed, pinOnly: t.pinOnly ?? false, servername: t.servername ?? host, session: undefined };
   }
 

@@ -11,7 +11,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
+import { packPins, resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { trustForAsync } from './trust.js';
 import type { TemplateHandle } from '../orders/template.js';
 
@@ -172,11 +172,9 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
       if (o.busyPollUs > 0) this.#engine.busyPoll(o.busyPollUs);
       let tls: NativeTlsRequest | undefined;
       if (o.secure) {
-        const pins = new Uint8Array(o.tls.pins.length * 32);
-        o.tls.pins.forEach((p, i) => pins.set(p, i * 32));
         tls = {
           trust,
-          pins,
+          pins: packPins(o.tls.pins),
           pinOnly: o.tls.pinOnly,
           servername: o.tls.servername,
           session: o.tls.resume ? tlsSessions.get(this.#sessionKey(address)) : undefined,
