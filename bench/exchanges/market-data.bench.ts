@@ -6,7 +6,7 @@
  * updates are applied to an OrderBook on both sides, as a BookUpdate carries the live book.
  */
 import { OrderBook } from '../../src/index.js';
-import { fastParse } from '../../src/exchanges/binance/fast-parse.js';
+import { fastParse, isFastTrade } from '../../src/exchanges/binance/fast-parse.js';
 import { parseDepthUpdate, parseTrade } from '../../src/exchanges/binance/parse.js';
 import { atLeast, fmtRate, fmtX, markdown, median, type NetContext, type NetReport } from '../lib/net.js';
 import { closeTickwire, closeWs, openTickwire, openWs, type TlsInfo } from '../net/clients.js';
@@ -41,10 +41,10 @@ async function tickwireRun(url: string, tls: TlsInfo, kind: Kind, count: number)
       const recvTs = Date.now();
       const ev = fastParse(data, recvTs);
       if (ev === null) normalizeGeneral(JSON.parse(decoder.decode(data)) as { data?: unknown }, kind, book, recvTs);
-      else if (ev.kind === 'trade') sink += ev.trade.price;
+      else if (isFastTrade(ev)) sink += ev.price;
       else {
-        book.applyDelta({ bids: ev.depth.bids, asks: ev.depth.asks });
-        sink += ev.depth.u;
+        book.applyDelta({ bids: ev.bids, asks: ev.asks });
+        sink += ev.u;
       }
     });
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { fastParse } from '../../src/exchanges/binance/fast-parse.js';
+import { fastParse, isFastTrade } from '../../src/exchanges/binance/fast-parse.js';
 import { parseDepthUpdate, parseTrade } from '../../src/exchanges/binance/parse.js';
 import { seeded } from '../helpers/random.js';
 
@@ -52,8 +52,9 @@ describe('Binance fast parse', () => {
       const got = fastParse(enc(text), 42);
       expect(got, text).not.toBeNull();
       const data = JSON.parse(body) as unknown;
-      if (isTrade) expect(got).toEqual({ kind: 'trade', trade: parseTrade(data, 42) });
-      else expect(got).toEqual({ kind: 'depthUpdate', depth: parseDepthUpdate(data) });
+      expect(isFastTrade(got as NonNullable<typeof got>)).toBe(isTrade);
+      if (isTrade) expect(got).toEqual(parseTrade(data, 42));
+      else expect(got).toEqual(parseDepthUpdate(data));
     }
   });
 
@@ -88,7 +89,7 @@ describe('Binance fast parse', () => {
     for (let i = 0; i < 50_000; i++) {
       const p = decimalText(r);
       const got = fastParse(enc(`{"e":"trade","s":"X","t":1,"p":"${p}","q":"1","T":1,"m":true}`), 0);
-      expect(got?.kind === 'trade' ? got.trade.price : NaN).toBe(Number.parseFloat(p));
+      expect(got !== null && isFastTrade(got) ? got.price : NaN).toBe(Number.parseFloat(p));
     }
   });
 });

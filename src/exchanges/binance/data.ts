@@ -21,7 +21,7 @@ import { receiveTime, type BookUpdate, type Channel, type Ticker, type Trade } f
 import { invalidMessage, VenueError } from '../common/venue.js';
 import type { BinanceExecution } from './execution.js';
 import type { BinanceStreamResponse } from './messages.js';
-import { fastParse } from './fast-parse.js';
+import { fastParse, isFastTrade } from './fast-parse.js';
 import { asObject, parseBookTicker, parseDepthUpdate, parseTrade, type ParsedDepthUpdate } from './parse.js';
 import { binanceCombinedUrl, binanceStreamName, type BinanceDepthSpeed } from './urls.js';
 
@@ -349,9 +349,9 @@ export class BinanceMarketData {
   #bytes(data: Uint8Array, recvTs: number): boolean {
     const ev = fastParse(data, recvTs);
     if (ev === null) return false;
-    if (ev.kind === 'trade') {
-      if (this.#tradeSymbols.has(ev.trade.symbol)) this.#sink.trade(ev.trade);
-    } else this.#depth(ev.depth, recvTs);
+    if (isFastTrade(ev)) {
+      if (this.#tradeSymbols.has(ev.symbol)) this.#sink.trade(ev);
+    } else this.#depth(ev, recvTs);
     return true;
   }
 

@@ -230,8 +230,13 @@ class Interner {
 const cur = new Cursor();
 const names = new Interner();
 
-/** What fastCombined found: the event and where its `data` object starts. */
-export type FastEvent = { kind: 'trade'; trade: Trade } | { kind: 'depthUpdate'; depth: ParsedDepthUpdate } | null;
+/** What fastParse found: a normalized trade or a checked depth update (no wrapper object per message). */
+export type FastEvent = Trade | ParsedDepthUpdate | null;
+
+/** Whether a fastParse result is a trade (a depth update otherwise). */
+export function isFastTrade(ev: Trade | ParsedDepthUpdate): ev is Trade {
+  return 'venue' in ev;
+}
 
 const K_E = 0x45; // E
 const K_e = 0x65; // e
@@ -347,11 +352,11 @@ function event(c: Cursor, b: Uint8Array, recvTs: number): FastEvent {
   if (!c.ok || symbol === '') return null;
   if (kind === 1) {
     if (t < 0 || T < 0 || price < 0 || qty < 0 || m < 0) return null;
-    return { kind: 'trade', trade: { venue: 'binance', symbol, id: String(t), price, qty, side: m === 1 ? 'sell' : 'buy', venueTs: T, recvTs } };
+    return { venue: 'binance', symbol, id: String(t), price, qty, side: m === 1 ? 'sell' : 'buy', venueTs: T, recvTs };
   }
   if (kind === 2) {
     if (E < 0 || U < 0 || u < 0 || U > u || bids === null || asks === null) return null;
-    return { kind: 'depthUpdate', depth: { symbol, U, u, E, bids, asks } };
+    return { symbol, U, u, E, bids, asks };
   }
   return null;
 }
