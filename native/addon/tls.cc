@@ -1,4 +1,4 @@
-// TLS glue: trust anchors parsed once (tlsTrust) and shared by connections through a refcount,
+// TLS glue: trust anchors parsed once, off the event loop (tlsTrustAsync), and shared by connections through a refcount,
 // per-connection tw_tls_client set up from the JS options, and TLS sessions handed to JS as opaque
 // externals (wiped when collected) for resumption.
 #include <cstring>
@@ -54,38 +54,9 @@ T *unwrap_tagged(napi_env env, napi_value v, const napi_type_tag &tag) {
   return static_cast<T *>(p);
 }
 
-// tlsTrust(pem) → trust handle, or a negative status (TLS_BAD_CA when no certificate is usable).
-napi_value TlsTrust(napi_env env, napi_callback_info info) {
-  TW_ARGS(1);
-  uint8_t *pem;
-  size_t len;
-  if (!tw_bytes(env, argv[0], &pem, &len, "pem"))
-    return nullptr;
-  size_t arena_len = 0;
-  int r = tw_tls_anchors_measure(pem, len, &arena_len);
-  napi_value out;
-  if (r < 0) {
-    napi_create_int32(env, r, &out);
-    return out;
-  }
-  auto *t = new (std::nothrow) Trust();
-  if (t == nullptr)
-    return tw_throw_range(env, "ENOMEM", "out of memory");
-  t->arena = new (std::nothrow) uint8_t[arena_len ? arena_len : 1];
-  t->refs = 1;
-  r = t->arena ? tw_tls_anchors_parse(&t->anchors, t->arena, arena_len, pem, len) : TW_ERR_BUFFER_TOO_SMALL;
-  if (r < 0) {
-    trust_release(t);
-    napi_create_int32(env, r, &out);
-    return out;
-  }
-  napi_create_external(env, t, finalize_trust, nullptr, &out);
-  napi_type_tag_object(env, out, &kTrustTag);
-  return out;
-}
-
-// tlsTrustAsync(pem) → Promise of a trust handle or a negative status: the same parse on a libuv
-// worker thread, so a large bundle (the system one: ~40-85 ms) does not stall the event loop.
+// tlsTrustAsync(pem) → Promise of a trust handle or a negative status (TLS_BAD_CA when no
+// certificate is usable). The parse runs on a libuv worker thread, so a large bundle (the system
+// one: ~40-85 ms) does not stall the event loop.
 struct TrustWork {
   napi_async_work work = nullptr;
   napi_deferred deferred = nullptr;
@@ -261,7 +232,6 @@ napi_value tw_tls_glue_session(napi_env env, TwTls *t) {
 }
 
 void tw_addon_init_tls(napi_env env, napi_value exports) {
-  tw_export_fn(env, exports, "tlsTrust", TlsTrust);
   tw_export_fn(env, exports, "tlsTrustAsync", TlsTrustAsync);
   tw_export_fn(env, exports, "tlsTrustInfo", TlsTrustInfo);
 }

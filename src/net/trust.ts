@@ -12,7 +12,6 @@ import { nativeError } from '../native/status.js';
 
 type TrustHandle = { readonly __brand: 'TrustHandle' };
 const native = binding as unknown as {
-  tlsTrust(pem: Uint8Array): TrustHandle | number;
   tlsTrustAsync(pem: Uint8Array): Promise<TrustHandle | number>;
 };
 
@@ -66,15 +65,4 @@ export async function trustForAsync(ca: string | Uint8Array | undefined): Promis
     pending.set(key, p);
   }
   return p;
-}
-
-/** Synchronous variant of {@link trustForAsync} (parses on the calling thread). */
-export function trustFor(ca: string | Uint8Array | undefined): TrustHandle {
-  const { key, pem } = source(ca);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const r = native.tlsTrust(pem());
-  if (typeof r === 'number') throw nativeError(r, 'tls.ca');
-  cache.set(key, r);
-  return r;
 }

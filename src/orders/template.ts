@@ -156,9 +156,4 @@ export class OrderTemplate {
     native.orderState(this.#handle, this.#state);
     return this.#state[2] as number;
   }
-
-  /** Internal: the native handle. */
-  get _handle(): TemplateHandle {
-    return this.#handle;
-  }
 }
