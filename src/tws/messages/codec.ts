@@ -47,8 +47,11 @@ export function decodeFields<R>(fields: readonly string[], walk: Walk<R>, sv: nu
 // ---------------------------------------------------------------------------------------------
 // shared pieces
 
-/** conId … tradingClass as reqMktData sends them (with primaryExchange). */
-function contractForRequest(io: FieldIO, c: ContractRecord): void {
+/**
+ * conId … tradingClass: with primaryExchange as requests (reqMktData, placeOrder) send them,
+ * without it as reports (position, execDetails) carry them.
+ */
+function contractFields(io: FieldIO, c: ContractRecord, primaryExchange: boolean): void {
   io.int(c, 'conId');
   io.str(c, 'symbol');
   io.str(c, 'secType');
@@ -57,26 +60,13 @@ function contractForRequest(io: FieldIO, c: ContractRecord): void {
   io.str(c, 'right');
   io.str(c, 'multiplier');
   io.str(c, 'exchange');
-  io.str(c, 'primaryExchange');
+  if (primaryExchange) io.str(c, 'primaryExchange');
   io.str(c, 'currency');
   io.str(c, 'localSymbol');
   io.str(c, 'tradingClass');
 }
-
-/** conId … tradingClass as position / execDetails carry them (exchange, no primaryExchange). */
-function contractInReport(io: FieldIO, c: ContractRecord): void {
-  io.int(c, 'conId');
-  io.str(c, 'symbol');
-  io.str(c, 'secType');
-  io.str(c, 'lastTradeDateOrContractMonth');
-  io.float(c, 'strike');
-  io.str(c, 'right');
-  io.str(c, 'multiplier');
-  io.str(c, 'exchange');
-  io.str(c, 'currency');
-  io.str(c, 'localSymbol');
-  io.str(c, 'tradingClass');
-}
+const contractForRequest = (io: FieldIO, c: ContractRecord): void => contractFields(io, c, true);
+const contractInReport = (io: FieldIO, c: ContractRecord): void => contractFields(io, c, false);
 
 /** A version field: written as `v`, the received value is checked to be a number and returned. */
 function version(io: FieldIO, v: number): number {
