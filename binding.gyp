@@ -22,6 +22,7 @@
         "native/src/orders/template.c",
         "native/src/tls/anchors.c",
         "native/src/tls/client.c",
+        "native/src/tls/gcm_vaes.c",
         "native/src/tls/x509_pin.c",
         "native/src/ws/client.c",
         "native/src/ws/frame.c",

@@ -89,6 +89,9 @@ struct Engine {
   tw_io_cqe *cq;
   Conn *conns;
   uint32_t max_conns;
+  uint32_t hi_used;     // every used id is below this: batch loops stop here, not at max_conns
+  uint32_t *touched;    // ids of connections with events since the last JS call (2 × max_conns)
+  uint32_t n_touched;
   int32_t *ring;        // shared with JS (external ArrayBuffer)
   uint32_t ring_len;    // events in the ring
   bool in_batch;
@@ -166,13 +169,16 @@ void flush_to_js(Engine *e) {
     napi_fatal_exception(env, err);
   }
   napi_close_handle_scope(env, scope);
-  for (uint32_t i = 0; i < e->max_conns; i++) {
-    Conn *c = &e->conns[i];
+  // Connections touched during the call (JS may send or close) are in the list too; a nested
+  // flush empties it, which ends this loop.
+  for (uint32_t k = 0; k < e->n_touched; k++) {
+    Conn *c = &e->conns[e->touched[k]];
     if (c->used && c->touched) {
       c->touched = false;
       tw_client_events_done(&c->client);
     }
   }
+  e->n_touched = 0;
 }
 
 int32_t slab_off(Conn *c, const uint8_t *p) { return p ? int32_t(p - c->slab->base) : 0; }
@@ -200,7 +206,10 @@ void drain_events(Engine *e, Conn *c) {
     int t = tw_client_next_event(&c->client, &ev);
     if (t == TW_CLIENT_NONE)
       return;
-    c->touched = true;
+    if (!c->touched) {
+      c->touched = true;
+      e->touched[e->n_touched++] = c->id;
+    }
     switch (t) {
       case TW_CLIENT_FLUSH:
         flush_to_js(e);
@@ -365,7 +374,7 @@ void run_batch(Engine *e) {
     for (;;) {
       flush_to_js(e);
       bool again = false;
-      for (uint32_t i = 0; i < e->max_conns; i++) {
+      for (uint32_t i = 0; i < e->hi_used; i++) {
         Conn *c = &e->conns[i];
         if (!c->used)
           continue;
@@ -449,6 +458,7 @@ void finalize_engine(napi_env env, void *data, void *) {
     delete[] eng->slots;
     delete[] eng->cq;
     delete[] eng->conns;
+    delete[] eng->touched;
     delete[] eng->ring;
     delete eng;
   });
@@ -494,6 +504,7 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
   e->slots = new tw_io_slot[max_conns]();
   e->cq = new tw_io_cqe[size_t(max_conns) * 4 + 64]();
   e->conns = new Conn[max_conns]();
+  e->touched = new uint32_t[size_t(max_conns) * 2]();  // an id is listed at most twice: freed and reused within one JS call
   e->ring = new int32_t[size_t(kRingEvents) * kEventInts]();
   for (uint32_t i = 0; i < max_conns; i++)
     e->conns[i].id = i;
@@ -503,6 +514,7 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
     delete[] e->slots;
     delete[] e->cq;
     delete[] e->conns;
+    delete[] e->touched;
     delete[] e->ring;
     delete e;
     return throw_status(env, "IO_INIT_FAILED", "the I/O backend could not start", r);
@@ -676,6 +688,8 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
     return throw_status(env, "CONNECT_SETUP", "could not start the connection", r);
   }
   c->used = true;
+  if (id >= e->hi_used)
+    e->hi_used = id + 1;
   g_live_conns++;
   tw_io_submit(e->io);
   e->kick = true;  // epoll may have completed the connect already: the batch runs before the loop blocks
@@ -840,6 +854,8 @@ static napi_value EngineRelease(napi_env env, napi_callback_info info) {
   if (!c->io_closed)
     return tw_throw_range(env, "INVALID_ARGUMENT", "connection still open");
   free_conn(c);
+  while (e->hi_used > 0 && !e->conns[e->hi_used - 1].used)
+    e->hi_used--;
   return nullptr;
 }
 

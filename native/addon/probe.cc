@@ -36,7 +36,7 @@ static napi_value features_object(napi_env env, unsigned f) {
     const char *name;
     unsigned bit;
   } bits[] = {{"ssse3", TW_CPU_SSSE3}, {"sse41", TW_CPU_SSE41}, {"sha", TW_CPU_SHA},
-              {"avx2", TW_CPU_AVX2},   {"avx512", TW_CPU_AVX512}};
+              {"avx2", TW_CPU_AVX2},   {"avx512", TW_CPU_AVX512}, {"vaes", TW_CPU_VAES}};
   for (const auto &b : bits) {
     napi_value v;
     napi_get_boolean(env, (f & b.bit) != 0, &v);
@@ -45,7 +45,7 @@ static napi_value features_object(napi_env env, unsigned f) {
   return obj;
 }
 
-// info() → { detected, inUse, impls: { sha256, mask }, versions: { bearssl, liburing, core } }
+// info() → { detected, inUse, impls: { sha256, mask, aesGcm }, versions: { bearssl, liburing, core } }
 static napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, impls, versions;
   napi_create_object(env, &obj);
@@ -54,6 +54,7 @@ static napi_value Info(napi_env env, napi_callback_info) {
   napi_create_object(env, &impls);
   set(env, impls, "sha256", make_string(env, tw_sha256_default()->name));
   set(env, impls, "mask", make_string(env, tw_mask_default()->name));
+  set(env, impls, "aesGcm", make_string(env, (tw_features_in_use() & TW_CPU_VAES) ? "vaes" : "bearssl"));
   set(env, obj, "impls", impls);
   napi_create_object(env, &versions);
   set(env, versions, "bearssl", make_string(env, TW_STR(TW_BEARSSL_VERSION)));
@@ -133,4 +134,5 @@ void tw_addon_init_probe(napi_env env, napi_value exports) {
   tw_export_int(env, exports, "CPU_SHA", TW_CPU_SHA);
   tw_export_int(env, exports, "CPU_AVX2", TW_CPU_AVX2);
   tw_export_int(env, exports, "CPU_AVX512", TW_CPU_AVX512);
+  tw_export_int(env, exports, "CPU_VAES", TW_CPU_VAES);
 }

@@ -87,6 +87,7 @@ const char *tw_status_message(int status);
 #define TW_CPU_SHA (1u << 2)    /* SHA-NI (sha256rnds2 etc.) */
 #define TW_CPU_AVX2 (1u << 3)
 #define TW_CPU_AVX512 (1u << 4) /* AVX-512 F + BW, with the OS saving ZMM state */
+#define TW_CPU_VAES (1u << 5)   /* VAES + VPCLMULQDQ + AVX-512 VL (with AES-NI, PCLMUL): TLS AES-GCM */
 
 /* Features of this CPU that the OS also enables (XGETBV checked for AVX/AVX-512). Cached. */
 unsigned tw_cpu_detect(void);

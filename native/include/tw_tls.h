@@ -336,6 +336,16 @@ int tw_tls_client_init(tw_tls_client *c, const tw_tls_config *cfg, void *iobuf, 
 int tw_tls_client_reset(tw_tls_client *c, const char *server_name,
 	const br_ssl_session_parameters *resume);
 
+/**
+ * \brief AES-CTR for BearSSL's GCM records with VAES (four blocks per instruction), or NULL where
+ * the build has no x86 code. Its context is `br_aes_x86ni_ctr_keys` (BearSSL's AES-NI key
+ * schedule). Only call it on a CPU with `TW_CPU_VAES`.
+ */
+const br_block_ctr_class *tw_tls_vaes_ctr_get(void);
+
+/** \brief GHASH with VPCLMULQDQ (16 blocks per reduction), or 0; same CPU condition. */
+br_ghash tw_tls_vpclmul_ghash_get(void);
+
 /** \brief The engine to pump. */
 br_ssl_engine_context *tw_tls_client_engine(tw_tls_client *c);
 

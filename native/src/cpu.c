@@ -13,6 +13,7 @@
 
 #include "inner.h"
 #include "tw_hash.h"
+#include "tw_tls.h"
 #include "tw_ws.h"
 
 #if TW_X86
@@ -37,6 +38,7 @@ detect(void)
 		f |= TW_CPU_SSSE3;
 	if (c & bit_SSE4_1)
 		f |= TW_CPU_SSE41;
+	int aes_clmul = (c & bit_AES) && (c & bit_PCLMUL) && (c & bit_SSSE3) && (c & bit_SSE4_1);
 	int osxsave = (c & bit_OSXSAVE) != 0;
 	int avx = (c & bit_AVX) != 0;
 	uint64_t xcr0 = osxsave ? read_xcr0() : 0;
@@ -50,6 +52,8 @@ detect(void)
 			f |= TW_CPU_AVX2;
 		if (zmm_ok && (b & bit_AVX512F) && (b & bit_AVX512BW))
 			f |= TW_CPU_AVX512;
+		if ((f & TW_CPU_AVX512) && (b & bit_AVX512VL) && (c & bit_VAES) && (c & bit_VPCLMULQDQ) && aes_clmul)
+			f |= TW_CPU_VAES;
 	}
 	return f;
 }
@@ -97,6 +101,8 @@ tw_select_impls(unsigned allowed)
 		used |= TW_CPU_AVX2;
 	else
 		m = tw_mask_scalar_get();
+	if ((f & TW_CPU_VAES) && tw_tls_vaes_ctr_get() != NULL)
+		used |= TW_CPU_VAES;
 
 	sha_impl = s;
 	mask_impl = m;

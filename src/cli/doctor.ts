@@ -45,8 +45,8 @@ export async function doctor(): Promise<number> {
   const u = info.inUse;
   console.log('tickwire doctor');
   console.log(`  node          ${process.version} on ${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
-  console.log(`  cpu           SHA-NI ${yes(f.sha)}, AVX2 ${yes(f.avx2)}, AVX-512 ${yes(f.avx512)}`);
-  console.log(`  in use        sha256=${info.impls.sha256}, mask=${info.impls.mask}${!u.sha && !u.avx2 && !u.avx512 && (f.sha || f.avx2) ? ' (portable forced: TW_FORCE_IMPL)' : ''}`);
+  console.log(`  cpu           SHA-NI ${yes(f.sha)}, AVX2 ${yes(f.avx2)}, AVX-512 ${yes(f.avx512)}, VAES ${yes(f.vaes)}`);
+  console.log(`  in use        sha256=${info.impls.sha256}, mask=${info.impls.mask}, aes-gcm=${info.impls.aesGcm}${!u.sha && !u.avx2 && !u.avx512 && (f.sha || f.avx2) ? ' (portable forced: TW_FORCE_IMPL)' : ''}`);
   console.log(`  libraries     BearSSL ${info.versions.bearssl}, liburing ${info.versions.liburing} (static), core ${info.versions.core}`);
   const probe = native.probeIoUring();
   console.log(`  io_uring      ${probe.available ? 'available' : `unavailable: ${probe.reason}`}`);

@@ -16,12 +16,15 @@ export interface NativeFeatures {
   sha: boolean;
   avx2: boolean;
   avx512: boolean;
+  /** VAES + VPCLMULQDQ (AVX-512): TLS AES-GCM records four blocks per instruction. */
+  vaes: boolean;
 }
 
 export interface NativeInfo {
   detected: NativeFeatures;
   inUse: NativeFeatures;
-  impls: { sha256: string; mask: string };
+  /** `aesGcm`: 'vaes' (ours) or 'bearssl' (BearSSL's AES-NI/PCLMUL or portable code). */
+  impls: { sha256: string; mask: string; aesGcm: string };
   versions: { bearssl: string; liburing: string; core: string };
 }
 

@@ -18,19 +18,21 @@ describe('native.info', () => {
     expect(detected.avx2).toBe(cpuFlags.has('avx2'));
     expect(detected.avx512).toBe(cpuFlags.has('avx512f') && cpuFlags.has('avx512bw'));
     expect(detected.sse41).toBe(cpuFlags.has('sse4_1'));
+    expect(detected.vaes).toBe(detected.avx512 && cpuFlags.has('avx512vl') && cpuFlags.has('vaes') && cpuFlags.has('vpclmulqdq') && cpuFlags.has('aes') && cpuFlags.has('pclmulqdq'));
   });
 
   it('uses the best implementations the CPU offers, and only those', () => {
     const { detected, inUse, impls } = native.info();
     expect(impls.sha256).toBe(detected.sha ? 'shani' : 'portable');
     expect(impls.mask).toBe(detected.avx512 ? 'avx512' : detected.avx2 ? 'avx2' : 'scalar');
-    for (const f of ['sha', 'avx2', 'avx512'] as const) if (inUse[f]) expect(detected[f]).toBe(true);
+    expect(impls.aesGcm).toBe(detected.vaes ? 'vaes' : 'bearssl');
+    for (const f of ['sha', 'avx2', 'avx512', 'vaes'] as const) if (inUse[f]) expect(detected[f]).toBe(true);
   });
 
   it('forcePortable switches every path to portable C and back', () => {
     const portable = native.forcePortable(true);
     expect(Object.values(portable).some(Boolean)).toBe(false);
-    expect(native.info().impls).toEqual({ sha256: 'portable', mask: 'scalar' });
+    expect(native.info().impls).toEqual({ sha256: 'portable', mask: 'scalar', aesGcm: 'bearssl' });
     native.forcePortable(false);
     expect(native.info().impls.sha256).toBe(native.info().detected.sha ? 'shani' : 'portable');
   });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 
-import { connect, TickwireError, type ConnectOptions, type TickwireWebSocket } from '../../src/index.js';
+import { connect, native, TickwireError, type ConnectOptions, type TickwireWebSocket } from '../../src/index.js';
 
 const fx = join(tmpdir(), 'tickwire-tls-fixtures');
 execFileSync('sh', [new URL('../../native/test/tls_fixtures.sh', import.meta.url).pathname, fx]);
@@ -70,6 +70,30 @@ for (const transport of ['io_uring', 'epoll'] as const) {
         const big = Buffer.alloc(16 << 20, 7);
         expect((await echo(ws, big)).equals(big)).toBe(true);
         ws.close();
+      }
+    });
+
+    it('AES-GCM records are the same with the VAES code and with BearSSL\'s (every size 0..300, then 1 MiB)', async () => {
+      // The server (OpenSSL) picks ECDHE-ECDSA-AES128-GCM-SHA256: both directions run through
+      // the AES-CTR/GHASH in use (impls.aesGcm), which the engine takes at connect time.
+      const impls = native.info().detected.vaes ? [false, true] : [true];
+      try {
+        for (const portable of impls) {
+          native.forcePortable(portable);
+          expect(native.info().impls.aesGcm).toBe(portable ? 'bearssl' : 'vaes');
+          const ws = await connect(peers.leaf_ec?.url ?? '', { ...base, tls: { ca: CA, servername: 'localhost' }, maxMessageBytes: 2 << 20 });
+          for (let n = 0; n <= 300; n++) {
+            const m = Buffer.alloc(n);
+            for (let i = 0; i < n; i++) m[i] = (i * 131 + n) & 255;
+            expect((await echo(ws, m)).equals(m)).toBe(true);
+          }
+          const big = Buffer.alloc(1 << 20);
+          for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+          expect((await echo(ws, big)).equals(big)).toBe(true);
+          ws.close();
+        }
+      } finally {
+        native.forcePortable(false);
       }
     });
 

@@ -9,7 +9,9 @@
  *     DRBG is created), and our TLS 1.2 PRF;
  *   - the pin validator instead of x509_minimal (init_full sets up the minimal context it is
  *     given; tw_tls_x509_pin_init() then sets up its own, with our SHA-256 in it too);
- *   - ALPN "http/1.1"; a server without ALPN is accepted (BearSSL's default).
+ *   - ALPN "http/1.1"; a server without ALPN is accepted (BearSSL's default);
+ *   - on CPUs with VAES + VPCLMULQDQ, our AES-CTR and GHASH (gcm_vaes.c) under BearSSL's GCM
+ *     records: AES-GCM record decryption is most of what TLS adds per received message.
  *
  * Resumption: the offered session is copied into the engine before br_ssl_client_reset(..., 1)
  * and kept; after the handshake the engine holds either the same session ID and master secret
@@ -41,6 +43,10 @@ tw_tls_client_init(tw_tls_client *c, const tw_tls_config *cfg, void *iobuf, size
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &tw_br_sha256_vtable);
 	br_ssl_engine_set_prf_sha256(eng, &tw_br_tls12_sha256_prf);
+	if (tw_features_in_use() & TW_CPU_VAES) {
+		br_ssl_engine_set_aes_ctr(eng, tw_tls_vaes_ctr_get());
+		br_ssl_engine_set_ghash(eng, tw_tls_vpclmul_ghash_get());
+	}
 	br_ssl_engine_set_buffer(eng, iobuf, iobuf_len, 1);
 	c->alpn[0] = "http/1.1";
 	br_ssl_engine_set_protocol_names(eng, c->alpn, 1);

@@ -376,7 +376,7 @@ tw_client_next_event(tw_client *c, tw_client_event *ev)
 	for (;;) {
 		if (c->state == ST_FAILED)
 			return ev->type = error_event(c, ev);
-		if (c->cfg.tls != NULL && (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_CLOSED) && c->in == NULL) {
+		if (c->in == NULL && c->cfg.tls != NULL && (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_CLOSED)) {
 			int err = br_ssl_engine_last_error(c->cfg.tls);
 			if (c->state == ST_CLOSED)
 				return TW_CLIENT_NONE;

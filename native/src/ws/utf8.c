@@ -121,6 +121,18 @@ ascii_prefix(const uint8_t *p, size_t len)
 		}
 		i += 16;
 	}
+	if (len - i >= 8) {
+		uint64_t a = tw_load_u64(p + i) & HIGH_BITS;
+		if (a != 0)
+			return i + first_high(a);
+		i += 8;
+	}
+	if (i < len && len >= 8) {
+		/* The last 8 bytes in one load; the ones before i are known ASCII, so a high byte found
+		 * in the window lies at or after i. */
+		uint64_t a = tw_load_u64(p + len - 8) & HIGH_BITS;
+		return a == 0 ? len : len - 8 + first_high(a);
+	}
 	while (i < len && p[i] < 0x80)
 		i++;
 	return i;
