@@ -66,6 +66,7 @@ struct Conn {
   bool touched;         // had events this batch: release its input after JS ran
   bool want_drain;
   bool io_closed;       // the socket is gone; waiting for JS to release the id (engineRelease)
+  uint32_t busy_us;     // this connection's busy-poll budget (µs), 0 = none
   Slab *slab;           // exposed at connect: [TLS buffer | rx | head]
   Slab *big;            // [tx | msg]: exposed (msg part only) when a reassembled message needs it
   size_t msg_off;       // offset of the reassembly buffer in `big`
@@ -98,7 +99,8 @@ struct Engine {
   bool spinning;
   bool destroyed;
   uint64_t delivered;   // JS calls made
-  uint32_t busy_us;     // spin this long without activity before sleeping in libuv (0 = never)
+  uint32_t busy_us;     // spin this long without activity before sleeping in libuv (0 = never):
+                        // the largest budget of the connections not yet released
 };
 
 Engine *engine_of(napi_env env, napi_value v) {
@@ -291,6 +293,15 @@ void pump(Engine *e, Conn *c) {
     c->closing = true;
     tw_io_close(e->io, c->id);
   }
+}
+
+// The engine spins for the largest budget among its connections (none open: it never spins).
+void update_busy(Engine *e) {
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < e->hi_used; i++)
+    if (e->conns[i].used && e->conns[i].busy_us > m)
+      m = e->conns[i].busy_us;
+  e->busy_us = m;
 }
 
 // The socket is closed: tell JS, which reads the final stats and then releases the id.
@@ -600,6 +611,9 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   bool raw = false;
   napi_get_named_property(env, o, "raw", &v);
   napi_get_value_bool(env, v, &raw);  // absent: a WebSocket
+  uint32_t busy_us = 0;
+  napi_get_named_property(env, o, "busyPollUs", &v);
+  napi_get_value_uint32(env, v, &busy_us);  // absent: 0 (validated in TS)
 
   uint32_t id = 0;
   while (id < e->max_conns && e->conns[id].used)
@@ -690,6 +704,8 @@ static napi_value EngineConnect(napi_env env, napi_callback_info info) {
   c->used = true;
   if (id >= e->hi_used)
     e->hi_used = id + 1;
+  c->busy_us = busy_us > 1000000 ? 1000000 : busy_us;
+  update_busy(e);
   g_live_conns++;
   tw_io_submit(e->io);
   e->kick = true;  // epoll may have completed the connect already: the batch runs before the loop blocks
@@ -819,15 +835,15 @@ static napi_value EngineKeepAlive(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// engineBusyPoll(handle, us): set the busy-poll budget (the largest any connection asked for).
-static napi_value EngineBusyPoll(napi_env env, napi_callback_info info) {
-  TW_ARGS(2);
+// engineBusyPollUs(handle) → the budget the engine spins for now (the largest of its connections').
+static napi_value EngineBusyPollUs(napi_env env, napi_callback_info info) {
+  TW_ARGS(1);
   Engine *e = engine_of(env, argv[0]);
-  uint32_t us;
-  if (!e || !tw_u32(env, argv[1], &us, "busyPollUs"))
+  if (!e)
     return nullptr;
-  e->busy_us = us > 1000000 ? 1000000 : us;
-  return nullptr;
+  napi_value v;
+  napi_create_uint32(env, e->busy_us, &v);
+  return v;
 }
 
 // engineMsgBuffer(handle, id) → ArrayBuffer over the connection's reassembly buffer (MESSAGE
@@ -856,6 +872,7 @@ static napi_value EngineRelease(napi_env env, napi_callback_info info) {
   free_conn(c);
   while (e->hi_used > 0 && !e->conns[e->hi_used - 1].used)
     e->hi_used--;
+  update_busy(e);
   return nullptr;
 }
 
@@ -901,10 +918,10 @@ void tw_addon_init_engine(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "engineAbort", EngineAbort);
   tw_export_fn(env, exports, "engineStats", EngineStats);
   tw_export_fn(env, exports, "engineKeepAlive", EngineKeepAlive);
-  tw_export_fn(env, exports, "engineBusyPoll", EngineBusyPoll);
   tw_export_fn(env, exports, "engineShutdown", EngineShutdown);
   tw_export_fn(env, exports, "engineTlsSession", EngineTlsSession);
   tw_export_fn(env, exports, "engineRelease", EngineRelease);
+  tw_export_fn(env, exports, "engineBusyPollUs", EngineBusyPollUs);
   tw_export_fn(env, exports, "engineMsgBuffer", EngineMsgBuffer);
   tw_export_int(env, exports, "IO_URING", TW_IO_URING);
   tw_export_int(env, exports, "IO_EPOLL", TW_IO_EPOLL);

@@ -87,26 +87,41 @@ pem_to_der(const unsigned char *pem, size_t len)
 	return -1;
 }
 
-/* Spin until the socket has data (busy-poll), then return what recv gave. */
+/*
+ * Reads are staged: BearSSL asks for a record's 5-byte header and then its body, which straight
+ * from the socket would be two recv() calls per record; one recv() of up to 64 KiB serves both.
+ */
+struct conn {
+	int fd;
+	size_t pos, len;
+	unsigned char stage[65536];
+};
+
+/* Spin until the socket has data (busy-poll), then hand BearSSL what it asked for. */
 static int
 spin_read(void *ctx, unsigned char *buf, size_t len)
 {
-	int fd = *(int *)ctx;
-	for (;;) {
-		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
-		if (n > 0)
-			return (int)n;
-		if (n == 0)
+	struct conn *c = ctx;
+	while (c->pos == c->len) {
+		ssize_t n = recv(c->fd, c->stage, sizeof c->stage, MSG_DONTWAIT);
+		if (n > 0) {
+			c->pos = 0;
+			c->len = (size_t)n;
+		} else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 			return -1;
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
+		}
 	}
+	if (len > c->len - c->pos)
+		len = c->len - c->pos;
+	memcpy(buf, c->stage + c->pos, len);
+	c->pos += len;
+	return (int)len;
 }
 
 static int
 spin_write(void *ctx, const unsigned char *buf, size_t len)
 {
-	int fd = *(int *)ctx;
+	int fd = ((struct conn *)ctx)->fd;
 	for (;;) {
 		ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n > 0)
@@ -264,10 +279,22 @@ main(int argc, char **argv)
 		br_ssl_server_context sc;
 		br_sslio_context io;
 		br_ssl_server_init_full_ec(&sc, &chain, 1, BR_KEYTYPE_EC, ek);
+		/* AES-128-GCM first, as venues' TLS 1.2 front ends choose (BearSSL's EC server would
+		 * follow the client, and BearSSL clients list ChaCha20 early). */
+		static const uint16_t suites[] = {
+			BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		};
+		br_ssl_engine_set_suites(&sc.eng, suites, sizeof suites / sizeof suites[0]);
+		br_ssl_engine_add_flags(&sc.eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
 		br_ssl_engine_set_buffer(&sc.eng, iobuf, sizeof iobuf, 1);
 		br_ssl_server_set_cache(&sc, &cache.vtable);
 		br_ssl_server_reset(&sc);
-		br_sslio_init(&io, &sc.eng, spin_read, &fd, spin_write, &fd);
+		static struct conn cn;
+		cn.fd = fd;
+		cn.pos = cn.len = 0;
+		br_sslio_init(&io, &sc.eng, spin_read, &cn, spin_write, &cn);
 		if (upgrade(&io) == 0)
 			echo(&io);
 		br_sslio_close(&io);

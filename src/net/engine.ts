@@ -28,6 +28,8 @@ export interface NativeConnectRequest {
   tls: NativeTlsRequest | undefined;
   /** A plain byte stream (TCP or TLS): no upgrade, no frames; MESSAGE events carry received chunks. */
   raw?: boolean;
+  /** Busy-poll budget in µs (ConnectOptions.busyPollUs); the engine spins for the largest one among its connections. */
+  busyPollUs?: number;
 }
 
 export interface NativeTlsRequest {
@@ -50,9 +52,9 @@ interface EngineBinding {
   engineStats(h: EngineHandle, id: number, out: Float64Array): void;
   engineTlsSession(h: EngineHandle, id: number): unknown;
   engineRelease(h: EngineHandle, id: number): void;
+  engineBusyPollUs(h: EngineHandle): number;
   engineMsgBuffer(h: EngineHandle, id: number): ArrayBuffer;
   engineKeepAlive(h: EngineHandle, on: boolean): void;
-  engineBusyPoll(h: EngineHandle, us: number): void;
   IO_URING: number;
   IO_EPOLL: number;
   EVENT_INTS: number;
@@ -158,13 +160,9 @@ export class NativeEngine {
     return native.engineTlsSession(this.#handle, id);
   }
 
-  #busy = 0;
-  /** Raises the busy-poll budget (ConnectOptions.busyPollUs): the largest any connection asked for. */
-  busyPoll(us: number): void {
-    if (us > this.#busy) {
-      this.#busy = us;
-      native.engineBusyPoll(this.#handle, us);
-    }
+  /** The busy-poll budget the engine spins for now: the largest of its open connections' (ConnectOptions.busyPollUs). */
+  get busyPollUs(): number {
+    return native.engineBusyPollUs(this.#handle);
   }
 
   #dispatch(count: number): void {

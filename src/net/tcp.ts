@@ -13,7 +13,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError, invalidArgument } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { checkTransport, packPins, resolvePins, type TlsOptions, type Transport } from './options.js';
+import { checkTransport, engineTransport, packPins, resolvePins, type TlsOptions, type Transport } from './options.js';
 import { trustForAsync } from './trust.js';
 import { sockaddr } from './websocket.js';
 
@@ -93,7 +93,7 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
   }
 
   /** Starts the native connection. Internal. */
-  _start(tls: NativeTlsRequest | undefined, timeoutMs: number): void {
+  _start(tls: NativeTlsRequest | undefined, timeoutMs: number, busyPollUs: number): void {
     const { id, slab } = this.#engine.connect(
       {
         addr: sockaddr(this.remoteAddress, this.remotePort),
@@ -106,6 +106,7 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
         maxMessage: SEND_QUEUE,
         tls,
         raw: true,
+        busyPollUs,
       },
       this,
     );
@@ -298,10 +299,9 @@ export async function connectTcp(host: string, port: number, options: TcpConnect
     const reason = (cause as { code?: string }).code;
     throw new TickwireError('SYSTEM_ERROR', `tcp ${host}:${port}: cannot resolve ${host}`, { cause, ...(reason ? { reason } : {}) });
   }
-  const engine = NativeEngine.get(transport);
-  if (busy > 0) engine.busyPoll(busy);
+  const engine = NativeEngine.get(engineTransport(transport, busy));
   return new Promise<TcpConnection>((resolve, reject) => {
     const conn = new TcpConnection(engine, address, port, { resolve, reject });
-    conn._start(tls, timeoutMs);
+    conn._start(tls, timeoutMs, busy);
   });
 }

@@ -11,7 +11,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { packPins, resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
+import { engineTransport, packPins, resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { trustForAsync } from './trust.js';
 import type { TemplateHandle } from '../orders/template.js';
 
@@ -168,8 +168,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
       if (attempt !== this.#attempt || this.#userClosed) return;
       const trust = o.secure ? await trustForAsync(o.tls.ca) : undefined;
       if (attempt !== this.#attempt || this.#userClosed) return;
-      this.#engine ??= NativeEngine.get(o.transport);
-      if (o.busyPollUs > 0) this.#engine.busyPoll(o.busyPollUs);
+      this.#engine ??= NativeEngine.get(engineTransport(o.transport, o.busyPollUs));
       let tls: NativeTlsRequest | undefined;
       if (o.secure) {
         tls = {
@@ -191,6 +190,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
           seed: randomBytes(32),
           maxMessage: o.maxMessageBytes,
           tls,
+          busyPollUs: o.busyPollUs,
         },
         attempt,
       );
