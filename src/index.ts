@@ -9,7 +9,7 @@ export { buildFrame, frameSize, Opcode, type FrameOptions } from './ws/frame.js'
 export { TickwireError, type TickwireErrorCode, type TickwireErrorOptions } from './native/errors.js';
 export { native, type IoUringProbe, type NativeFeatures, type NativeInfo } from './native/introspect.js';
 export { connect, TickwireWebSocket, type WebSocketEvents, type WebSocketStats } from './net/websocket.js';
-export type { ConnectOptions, TlsOptions, HeartbeatOptions, ReconnectOptions, Transport } from './net/options.js';
+export type { ConnectOptions, TlsOptions, HeartbeatOptions, ReconnectOptions, Transport, ActiveTransport } from './net/options.js';
 export { connectTcp, TcpConnection, type TcpConnectOptions, type TcpEvents, type TcpStats } from './net/tcp.js';
 export type {
   VenueId,

@@ -11,6 +11,7 @@
  * for the two cores; the client-side work measured is the same.
  */
 import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 
 import { OrderTemplate, Slot } from '../../src/index.js';
 import { atLeast, atMost, fmtX, markdown, percentile, sortedCopy, type NetContext, type NetReport } from '../lib/net.js';
@@ -53,6 +54,26 @@ interface Sample {
   ns: Float64Array;
   userNsPerOrder: number;
   sysNsPerOrder: number;
+  /** CPU of the io_uring submission thread(s) per order ('io_uring_sqpoll'), from schedstat. */
+  sqNsPerOrder: number;
+}
+
+/**
+ * CPU time (ns) of this process's io_uring SQPOLL kernel threads (comm "iou-sqp-PID"), read from
+ * /proc/self/task/TID/schedstat: the core the 'io_uring_sqpoll' transport spends is counted here,
+ * whether or not getrusage() includes it.
+ */
+function sqThreadNs(): number {
+  let total = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      if (!readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').startsWith('iou-sqp')) continue;
+      total += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited between the listing and the read
+    }
+  }
+  return total;
 }
 
 /**
@@ -60,8 +81,9 @@ interface Sample {
  * is timed alone (wall); CPU is the process's user/system time over the whole run, drains and
  * completions included (the no-op case measures what the loop itself costs, and is subtracted).
  */
-async function timed(n: number, sendOne: (i: number) => void, drain: () => Promise<void>, batch: number): Promise<Sample> {
+async function timed(n: number, sendOne: (i: number) => void, drain: () => Promise<void>, batch: number, sqTail = false): Promise<Sample> {
   const ns = new Float64Array(n);
+  const sq0 = sqThreadNs();
   const c0 = process.cpuUsage();
   for (let i = 0; i < n; i += batch) {
     const end = Math.min(n, i + batch);
@@ -73,7 +95,10 @@ async function timed(n: number, sendOne: (i: number) => void, drain: () => Promi
     await drain();
   }
   const c = process.cpuUsage(c0);
-  return { ns, userNsPerOrder: (c.user * 1000) / n, sysNsPerOrder: (c.system * 1000) / n };
+  // The submission thread keeps spinning TW_IO_SQPOLL_IDLE_MS (100 ms) after the last order:
+  // that tail is this case's cost too, so wait it out before reading the thread's CPU.
+  if (sqTail) await new Promise((r) => setTimeout(r, 150));
+  return { ns, userNsPerOrder: (c.user * 1000) / n, sysNsPerOrder: (c.system * 1000) / n, sqNsPerOrder: (sqThreadNs() - sq0) / n };
 }
 
 export async function run(ctx: NetContext): Promise<NetReport> {
@@ -83,15 +108,19 @@ export async function run(ctx: NetContext): Promise<NetReport> {
   const url = `${ctx.server.base(true)}/hold`;
 
   const tw = await openTickwire(url, tls);
+  // The same client on io_uring with a kernel submission thread: the send syscall leaves the
+  // caller's path (the thread spins on the other core while orders flow).
+  const twSq = await openTickwire(url, tls, { transport: 'io_uring_sqpoll' });
   const ws = await openWs(url, tls);
   const template = OrderTemplate.compile(templateSpec(), tw);
+  const templateSq = OrderTemplate.compile(templateSpec(), twSq);
   const order = { price: 0, qty: 0 };
   const prices = Float64Array.from({ length: 4096 }, (_, i) => 50_000 + ((i * 7919) % 1000) / 100);
   const qtys = Float64Array.from({ length: 4096 }, (_, i) => 0.001 + ((i * 104729) % 1000) / 1e6);
   let seq = 0;
 
   const tick = () => new Promise<void>((r) => setImmediate(r));
-  const cases: Array<{ name: string; send: (i: number) => void; drain: () => Promise<void> }> = [
+  const cases: Array<{ name: string; send: (i: number) => void; drain: () => Promise<void>; sq?: boolean }> = [
     { name: 'no-op (the loop itself, subtracted)', send: () => {}, drain: tick },
     {
       name: 'tickwire OrderTemplate.send',
@@ -101,6 +130,16 @@ export async function run(ctx: NetContext): Promise<NetReport> {
         template.send(order);
       },
       drain: tick,
+    },
+    {
+      name: "tickwire OrderTemplate.send, transport 'io_uring_sqpoll'",
+      send: (i) => {
+        order.price = prices[i & 4095] as number;
+        order.qty = qtys[i & 4095] as number;
+        templateSq.send(order);
+      },
+      drain: tick,
+      sq: true,
     },
     {
       name: 'reference: JSON.stringify + createHmac + ws.send',
@@ -128,58 +167,71 @@ export async function run(ctx: NetContext): Promise<NetReport> {
     { mode: 'burst', batch: 256, count: n },
     { mode: 'isolated', batch: 1, count: Math.floor(n / 4) },
   ];
-  const all = new Map<string, { ns: number[]; user: number[]; sys: number[] }>();
+  const all = new Map<string, { ns: number[]; user: number[]; sys: number[]; sq: number[] }>();
   for (let r = 0; r < rounds; r++) {
     for (const m of modes) {
       for (const c of r % 2 ? [...cases].reverse() : cases) {
-        const s = await timed(m.count, c.send, c.drain, m.batch);
+        const s = await timed(m.count, c.send, c.drain, m.batch, c.sq === true);
         const key = `${c.name} (${m.mode})`;
-        const acc = all.get(key) ?? { ns: [], user: [], sys: [] };
+        const acc = all.get(key) ?? { ns: [], user: [], sys: [], sq: [] };
         all.set(key, acc);
         for (const x of s.ns) acc.ns.push(x);
         acc.user.push(s.userNsPerOrder);
         acc.sys.push(s.sysNsPerOrder);
+        acc.sq.push(s.sqNsPerOrder);
       }
     }
   }
   await closeTickwire(tw);
+  await closeTickwire(twSq);
   await closeWs(ws);
 
   const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
   const stats = (name: string) => {
-    const a = all.get(name) as { ns: number[]; user: number[]; sys: number[] };
+    const a = all.get(name) as { ns: number[]; user: number[]; sys: number[]; sq: number[] };
     const sorted = sortedCopy(a.ns);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), user: med(a.user), sys: med(a.sys) };
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), user: med(a.user), sys: med(a.sys), sq: med(a.sq) };
   };
-  const rows = [['case', 'p50 per order', 'p99', 'p99.9', 'user CPU / order', 'kernel CPU / order', 'p50 vs reference', 'user CPU vs reference']];
-  const outcome: Record<string, { p50: number; p50ns: number; user: number; userRatio: number }> = {};
+  const rows = [['case', 'p50 per order', 'p99', 'p99.9', 'user CPU / order', 'kernel CPU / order', 'SQ thread CPU / order', 'p50 vs reference', 'user CPU vs reference']];
+  const outcome: Record<string, { p50: number; p50ns: number; user: number; userRatio: number; sq: number }> = {};
   for (const m of modes) {
     const noop = stats(`${cases[0]?.name as string} (${m.mode})`);
     const net = (x: ReturnType<typeof stats>) => ({ ...x, user: Math.max(1, x.user - noop.user), sys: Math.max(0, x.sys - noop.sys) });
     const t = net(stats(`${cases[1]?.name as string} (${m.mode})`));
-    const ref = net(stats(`${cases[2]?.name as string} (${m.mode})`));
-    outcome[m.mode] = { p50: ref.p50 / t.p50, p50ns: t.p50, user: t.user, userRatio: ref.user / t.user };
+    const tSq = net(stats(`${cases[2]?.name as string} (${m.mode})`));
+    const ref = net(stats(`${cases[3]?.name as string} (${m.mode})`));
+    outcome[m.mode] = { p50: ref.p50 / t.p50, p50ns: t.p50, user: t.user, userRatio: ref.user / t.user, sq: 0 };
+    outcome[`${m.mode}/sqpoll`] = { p50: ref.p50 / tSq.p50, p50ns: tSq.p50, user: tSq.user, userRatio: ref.user / tSq.user, sq: tSq.sq };
     for (const [name, st] of [
       [`${cases[1]?.name as string} (${m.mode})`, t],
-      [`${cases[2]?.name as string} (${m.mode})`, ref],
+      [`${cases[2]?.name as string} (${m.mode})`, tSq],
+      [`${cases[3]?.name as string} (${m.mode})`, ref],
     ] as const) {
       const us = (x: number) => `${(x / 1000).toFixed(2)} µs`;
-      rows.push([name, us(st.p50), us(st.p99), us(st.p999), us(st.user), us(st.sys), fmtX(ref.p50 / st.p50), fmtX(ref.user / st.user)]);
+      rows.push([name, us(st.p50), us(st.p99), us(st.p999), us(st.user), us(st.sys), st === tSq ? us(st.sq) : '–', fmtX(ref.p50 / st.p50), fmtX(ref.user / st.user)]);
     }
   }
   const text = [
-    `Order path over wss:// (${rounds} interleaved rounds; burst: ${n} orders per case in runs of 256; isolated: ${Math.floor(n / 4)} orders, one per event-loop turn; each send timed alone, wall clock; CPU = process user / system time over the whole run (sends, drains, completions) ÷ orders, minus the same loop with a no-op send, median of rounds). CPU columns count everything the process does per order, completion handling included; "decision to bytes handed to the kernel" is the send call itself (the p50 columns).`,
+    `Order path over wss:// (${rounds} interleaved rounds; burst: ${n} orders per case in runs of 256; isolated: ${Math.floor(n / 4)} orders, one per event-loop turn; each send timed alone, wall clock; CPU = process user / system time over the whole run (sends, drains, completions) ÷ orders, minus the same loop with a no-op send, median of rounds). CPU columns count everything the process does per order, completion handling included; "SQ thread CPU" is the io_uring submission thread of the 'io_uring_sqpoll' transport (schedstat, its 100 ms idle spin after each case included); "decision to bytes handed to the kernel" is the send call itself (the p50 columns).`,
     '',
     markdown(rows),
   ].join('\n');
-  type Outcome = { p50: number; p50ns: number; user: number; userRatio: number };
+  type Outcome = { p50: number; p50ns: number; user: number; userRatio: number; sq: number };
   const iso = outcome.isolated as Outcome;
+  const isoSq = outcome['isolated/sqpoll'] as Outcome;
   const burst = outcome.burst as Outcome;
   return {
     text,
     targets: [
       atLeast('order path, bursts: template vs JSON.stringify + createHmac + ws.send (p50 per order)', burst.p50, 10),
       atLeast('order path, isolated orders: template vs reference (p50 per order, submit syscall included)', iso.p50, 10),
+      atLeast(
+        "order path, isolated orders, transport 'io_uring_sqpoll': template vs reference (p50 per order)",
+        isoSq.p50,
+        10,
+        '',
+        `${(isoSq.p50ns / 1000).toFixed(2)} µs p50: the SQE is handed to the kernel through the shared ring and the submission thread performs the send on another core; it costs ${(isoSq.sq / 1000).toFixed(2)} µs of that thread's CPU per isolated order (it spins between orders and 100 ms after the last), on top of ${(isoSq.user / 1000).toFixed(2)} µs user CPU.`,
+      ),
       atMost(
         'order path: template p50 per order in bursts (no syscall: all user CPU), as a fraction of 2 µs',
         burst.p50ns / 1000 / 2,

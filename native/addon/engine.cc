@@ -504,7 +504,7 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
   uint32_t kind, max_conns;
   if (!tw_u32(env, argv[0], &kind, "kind") || !tw_u32(env, argv[1], &max_conns, "maxConnections"))
     return nullptr;
-  if ((kind != TW_IO_URING && kind != TW_IO_EPOLL) || max_conns == 0 || max_conns > 65536)
+  if ((kind != TW_IO_URING && kind != TW_IO_URING_SQPOLL && kind != TW_IO_EPOLL) || max_conns == 0 || max_conns > 65536)
     return tw_throw_range(env, "INVALID_ARGUMENT", "bad transport kind or connection limit");
   auto *e = new (std::nothrow) Engine();
   if (!e)
@@ -924,6 +924,7 @@ void tw_addon_init_engine(napi_env env, napi_value exports) {
   tw_export_fn(env, exports, "engineBusyPollUs", EngineBusyPollUs);
   tw_export_fn(env, exports, "engineMsgBuffer", EngineMsgBuffer);
   tw_export_int(env, exports, "IO_URING", TW_IO_URING);
+  tw_export_int(env, exports, "IO_URING_SQPOLL", TW_IO_URING_SQPOLL);
   tw_export_int(env, exports, "IO_EPOLL", TW_IO_EPOLL);
   tw_export_int(env, exports, "EVENT_INTS", kEventInts);
 }

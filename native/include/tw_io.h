@@ -28,6 +28,14 @@ extern "C" {
 
 #define TW_IO_URING 1
 #define TW_IO_EPOLL 2
+/*
+ * io_uring with a kernel submission thread (IORING_SETUP_SQPOLL): requests reach the kernel
+ * through the shared ring without a syscall while the thread is awake (it polls the ring, and
+ * sleeps after TW_IO_SQPOLL_IDLE_MS without requests; the next submit wakes it). Trades a core
+ * for taking the send syscall off the caller's path.
+ */
+#define TW_IO_URING_SQPOLL 3
+#define TW_IO_SQPOLL_IDLE_MS 100
 
 #define TW_IO_OP_CONNECT 1  /* res: 0 or -errno */
 #define TW_IO_OP_RECV 2     /* res: bytes received (> 0), 0 at EOF, or -errno */
@@ -60,7 +68,7 @@ int tw_io_uring_probe(void);
 size_t tw_io_size(void);
 
 /*
- * kind: TW_IO_URING or TW_IO_EPOLL. `slots`/`nslots`: the slot table; `cq`/`cq_len`: storage for
+ * kind: TW_IO_URING, TW_IO_URING_SQPOLL or TW_IO_EPOLL. `slots`/`nslots`: the slot table; `cq`/`cq_len`: storage for
  * completions the epoll backend produces synchronously (and io_uring's overflow), at least 2 per
  * slot. ring_entries: io_uring submission queue size (ignored by epoll; 0 = default 256).
  * Returns 0 or -errno (for io_uring: the reason the ring could not be set up).

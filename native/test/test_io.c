@@ -1242,15 +1242,15 @@ main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int kind;
-	} backends[] = { { "uring", TW_IO_URING }, { "epoll", TW_IO_EPOLL } };
+	} backends[] = { { "uring", TW_IO_URING }, { "sqpoll", TW_IO_URING_SQPOLL }, { "epoll", TW_IO_EPOLL } };
 	size_t b, c;
 	int ran = 0, probe;
 
 	signal(SIGPIPE, SIG_IGN);
-	for (b = 0; b < 2; b++) {
+	for (b = 0; b < sizeof backends / sizeof backends[0]; b++) {
 		if (argc > 1 && strcmp(argv[1], backends[b].name) != 0)
 			continue;
-		if (backends[b].kind == TW_IO_URING) {
+		if (backends[b].kind != TW_IO_EPOLL) {
 			probe = tw_io_uring_probe();
 			if (probe != 0) {
 				printf("SKIP uring: %s (%d)\n", strerror(-probe), probe);

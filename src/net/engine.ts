@@ -7,7 +7,7 @@
 import { binding } from '../native/binding.js';
 import { nativeError } from '../native/status.js';
 import { TickwireError } from '../native/errors.js';
-import type { Transport } from './options.js';
+import type { ActiveTransport, Transport } from './options.js';
 
 export const EV = { OPEN: 1, MESSAGE: 2, PING: 3, PONG: 4, CLOSE: 5, ERROR: 6, FREED: 7, DRAIN: 8 } as const;
 
@@ -56,6 +56,7 @@ interface EngineBinding {
   engineMsgBuffer(h: EngineHandle, id: number): ArrayBuffer;
   engineKeepAlive(h: EngineHandle, on: boolean): void;
   IO_URING: number;
+  IO_URING_SQPOLL: number;
   IO_EPOLL: number;
   EVENT_INTS: number;
 }
@@ -64,7 +65,7 @@ const native = binding as unknown as EngineBinding;
 const MAX_CONNECTIONS = 1024;
 
 export class NativeEngine {
-  readonly transport: 'io_uring' | 'epoll';
+  readonly transport: ActiveTransport;
   /** Why this transport was chosen. */
   readonly reason: string;
   readonly #handle: EngineHandle;
@@ -73,10 +74,11 @@ export class NativeEngine {
   #live = 0;
   readonly #statsOut = new Float64Array(4);
 
-  private constructor(transport: 'io_uring' | 'epoll', reason: string) {
+  private constructor(transport: ActiveTransport, reason: string) {
     this.transport = transport;
     this.reason = reason;
-    const [handle, ring] = native.engineCreate(transport === 'io_uring' ? native.IO_URING : native.IO_EPOLL, MAX_CONNECTIONS, (n) =>
+    const kind = transport === 'io_uring' ? native.IO_URING : transport === 'io_uring_sqpoll' ? native.IO_URING_SQPOLL : native.IO_EPOLL;
+    const [handle, ring] = native.engineCreate(kind, MAX_CONNECTIONS, (n) =>
       this.#dispatch(n),
     );
     this.#handle = handle;
@@ -99,6 +101,8 @@ export class NativeEngine {
       engine = new NativeEngine('epoll', forced === 'epoll' ? 'TICKWIRE_TRANSPORT=epoll' : "transport: 'epoll' requested");
     } else if (want === 'io_uring') {
       engine = NativeEngine.#tryUring(true) as NativeEngine;
+    } else if (want === 'io_uring_sqpoll') {
+      engine = NativeEngine.#tryUring(true, 'io_uring_sqpoll') as NativeEngine;
     } else {
       engine = NativeEngine.#tryUring(false) ?? new NativeEngine('epoll', NativeEngine.#fallbackReason);
     }
@@ -108,13 +112,13 @@ export class NativeEngine {
 
   static #fallbackReason = '';
 
-  static #tryUring(required: boolean): NativeEngine | undefined {
+  static #tryUring(required: boolean, kind: 'io_uring' | 'io_uring_sqpoll' = 'io_uring'): NativeEngine | undefined {
     try {
-      return new NativeEngine('io_uring', 'io_uring available (probed at first use)');
+      return new NativeEngine(kind, kind === 'io_uring' ? 'io_uring available (probed at first use)' : "transport: 'io_uring_sqpoll' requested");
     } catch (e) {
       const status = (e as { status?: number }).status ?? 0;
       const why = nativeError(status, 'io_uring setup');
-      if (required) throw new TickwireError('UNSUPPORTED', `transport 'io_uring' is not available here: ${why.message}`, { cause: e });
+      if (required) throw new TickwireError('UNSUPPORTED', `transport '${kind}' is not available here: ${why.message}`, { cause: e });
       NativeEngine.#fallbackReason = `io_uring unavailable (${why.reason ?? why.message}); using epoll`;
       return undefined;
     }

@@ -3,7 +3,15 @@
  */
 import { invalidArgument } from '../native/errors.js';
 
-export type Transport = 'auto' | 'io_uring' | 'epoll';
+/**
+ * How a connection does I/O. 'io_uring_sqpoll' is io_uring with a kernel thread polling the
+ * submission ring: sends leave without a syscall on the caller's path while the thread is awake
+ * (it spins for 100 ms after the last request, on a core of its own); opt-in, never chosen by 'auto'.
+ */
+export type Transport = 'auto' | 'io_uring' | 'io_uring_sqpoll' | 'epoll';
+
+/** The transport a connection actually runs on. */
+export type ActiveTransport = 'io_uring' | 'io_uring_sqpoll' | 'epoll';
 
 export interface TlsOptions {
   /** PEM CA bundle (string or bytes) to trust instead of the system bundle. */
@@ -124,8 +132,8 @@ export function engineTransport(transport: Transport, busyPollUs: number): Trans
 /** A transport choice, 'auto' when undefined. */
 export function checkTransport(v: unknown): Transport {
   const transport = v ?? 'auto';
-  if (transport !== 'auto' && transport !== 'io_uring' && transport !== 'epoll') {
-    invalidArgument(`transport must be 'auto', 'io_uring' or 'epoll', got '${String(transport)}'`);
+  if (transport !== 'auto' && transport !== 'io_uring' && transport !== 'io_uring_sqpoll' && transport !== 'epoll') {
+    invalidArgument(`transport must be 'auto', 'io_uring', 'io_uring_sqpoll' or 'epoll', got '${String(transport)}'`);
   }
   return transport;
 }

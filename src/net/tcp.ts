@@ -13,7 +13,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError, invalidArgument } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { checkTransport, engineTransport, packPins, resolvePins, type TlsOptions, type Transport } from './options.js';
+import { checkTransport, engineTransport, packPins, resolvePins, type ActiveTransport, type TlsOptions, type Transport } from './options.js';
 import { trustForAsync } from './trust.js';
 import { sockaddr } from './websocket.js';
 
@@ -47,7 +47,7 @@ export interface TcpEvents {
 }
 
 export interface TcpStats {
-  transport: 'io_uring' | 'epoll';
+  transport: ActiveTransport;
   bytesIn: number;
   bytesOut: number;
   /** Receive completions delivered as 'data' events. */

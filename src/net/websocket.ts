@@ -11,7 +11,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { engineTransport, packPins, resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
+import { engineTransport, packPins, resolveOptions, type ActiveTransport, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { trustForAsync } from './trust.js';
 import type { TemplateHandle } from '../orders/template.js';
 
@@ -45,7 +45,7 @@ export interface WebSocketEvents {
 }
 
 export interface WebSocketStats {
-  transport: 'io_uring' | 'epoll';
+  transport: ActiveTransport;
   bytesIn: number;
   bytesOut: number;
   messagesIn: number;

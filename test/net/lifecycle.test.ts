@@ -31,7 +31,7 @@ describe('connection lifecycle', () => {
   });
   afterAll(() => server.close());
 
-  for (const transport of ['io_uring', 'epoll'] as const) {
+  for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
     it(`${transport}: 1,000 connect/close cycles leak no fds and no memory`, async () => {
       const cycle = async () => {
         const ws = await connect(server.url, { transport, reconnect: false });

@@ -55,7 +55,7 @@ function collect(conn: TcpConnection, n: number): Promise<Buffer> {
 
 const closed = (conn: TcpConnection) => new Promise<boolean>((r) => conn.once('close', r));
 
-for (const transport of ['io_uring', 'epoll'] as const) {
+for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
   describe(`connectTcp over ${transport}`, () => {
     const sockets = new Set<Socket>();
     const echo = createServer((s) => {

@@ -50,7 +50,7 @@ async function echo(ws: TickwireWebSocket, data: Uint8Array | string): Promise<B
   return got;
 }
 
-for (const transport of ['io_uring', 'epoll'] as const) {
+for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
   describe(`wss:// over ${transport}`, () => {
     const peers: Record<string, Peer> = {};
     const base: ConnectOptions = { transport, reconnect: false };

@@ -40,7 +40,7 @@ function nextMessages(ws: TickwireWebSocket, n: number, ms = 10_000): Promise<Ar
   });
 }
 
-for (const transport of ['io_uring', 'epoll'] as const) {
+for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
   describe(`WebSocket client over ${transport}`, () => {
     let wss: WebSocketServer;
     let url: string;

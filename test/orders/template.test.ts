@@ -188,7 +188,7 @@ describe('order templates on a live connection', () => {
     server.close();
   });
 
-  for (const transport of ['io_uring', 'epoll'] as const) {
+  for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
     it(`${transport}: 2,000 orders sent with one native call each arrive byte-identical to the reference`, async () => {
       received.length = 0;
       const ws = await connect(url, { transport, reconnect: false, tls: { ca: read('ca.pem').toString(), servername: 'localhost' } });

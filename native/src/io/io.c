@@ -45,7 +45,7 @@ int tw_io_sock_connect_result(int fd);
 
 int tw_uring_check(void);
 int tw_uring_init(void *be, size_t be_len, tw_io *io, tw_io_slot *slots, uint32_t nslots,
-	unsigned entries);
+	unsigned entries, int sqpoll);
 void tw_uring_destroy(void *be);
 int tw_uring_notify_fd(const void *be);
 int tw_uring_connect(void *be, uint32_t slot, const struct sockaddr *addr, socklen_t addrlen);
@@ -75,7 +75,7 @@ size_t tw_epoll_reap(void *be, tw_io_cqe *out, size_t max);
 #define TW_IO_BACKEND_BYTES 512
 
 struct tw_io {
-	int kind;               /* TW_IO_URING, TW_IO_EPOLL, or 0 when not initialised */
+	int kind;               /* TW_IO_URING, TW_IO_URING_SQPOLL, TW_IO_EPOLL, or 0 when not initialised */
 	uint32_t nslots;
 	tw_io_slot *slots;
 	tw_io_cqe *q;           /* the synchronous-completion ring */
@@ -210,7 +210,7 @@ tw_io_init(tw_io *io, int kind, tw_io_slot *slots, uint32_t nslots, tw_io_cqe *c
 	if (io == NULL || slots == NULL || cq == NULL || nslots == 0 || nslots == UINT32_MAX
 		|| (uint64_t)cq_len < 2 * (uint64_t)nslots)
 		return TW_ERR_INVAL;
-	if (kind != TW_IO_URING && kind != TW_IO_EPOLL)
+	if (kind != TW_IO_URING && kind != TW_IO_URING_SQPOLL && kind != TW_IO_EPOLL)
 		return TW_ERR_INVAL;
 	memset(io, 0, sizeof *io);
 	for (i = 0; i < nslots; i++)
@@ -219,8 +219,8 @@ tw_io_init(tw_io *io, int kind, tw_io_slot *slots, uint32_t nslots, tw_io_cqe *c
 	io->slots = slots;
 	io->q = cq;
 	io->q_len = cq_len;
-	if (kind == TW_IO_URING)
-		r = tw_uring_init(io->be.bytes, sizeof io->be, io, slots, nslots, ring_entries);
+	if (kind != TW_IO_EPOLL)
+		r = tw_uring_init(io->be.bytes, sizeof io->be, io, slots, nslots, ring_entries, kind == TW_IO_URING_SQPOLL);
 	else
 		r = tw_epoll_init(io->be.bytes, sizeof io->be, io, slots, nslots);
 	if (r < 0)
@@ -237,7 +237,7 @@ tw_io_destroy(tw_io *io)
 
 	if (io == NULL || io->kind == 0)
 		return;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		tw_uring_destroy(io->be.bytes);
 	else
 		tw_epoll_destroy(io->be.bytes);
@@ -260,7 +260,7 @@ tw_io_notify_fd(const tw_io *io)
 {
 	if (io == NULL || io->kind == 0)
 		return -1;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		return tw_uring_notify_fd(io->be.bytes);
 	return tw_epoll_notify_fd(io->be.bytes);
 }
@@ -296,7 +296,7 @@ tw_io_connect(tw_io *io, uint32_t slot, const struct sockaddr *addr, socklen_t a
 		return TW_ERR_INVAL;
 	slot_reset(s);
 	s->flags = S_OPEN | S_CONNECT;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		r = tw_uring_connect(io->be.bytes, slot, addr, addrlen);
 	else
 		r = tw_epoll_connect(io->be.bytes, slot, addr, addrlen);
@@ -318,7 +318,7 @@ tw_io_recv(tw_io *io, uint32_t slot, uint8_t *buf, size_t len)
 	s->rx = buf;
 	s->rx_len = len;
 	s->flags |= S_RECV;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		r = tw_uring_recv(io->be.bytes, slot);
 	else
 		r = tw_epoll_recv(io->be.bytes, slot);
@@ -344,7 +344,7 @@ tw_io_send(tw_io *io, uint32_t slot, const uint8_t *buf, size_t len)
 	s->tx_len = len;
 	s->tx_done = 0;
 	s->flags |= S_SEND;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		r = tw_uring_send(io->be.bytes, slot);
 	else
 		r = tw_epoll_send(io->be.bytes, slot);
@@ -366,7 +366,7 @@ tw_io_close(tw_io *io, uint32_t slot)
 	if (s == NULL)
 		return TW_ERR_INVAL;
 	s->flags |= S_CLOSING;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		return tw_uring_close(io->be.bytes, slot);
 	return tw_epoll_close(io->be.bytes, slot);
 }
@@ -377,7 +377,7 @@ tw_io_submit(tw_io *io)
 {
 	if (io == NULL || io->kind == 0)
 		return TW_ERR_INVAL;
-	if (io->kind == TW_IO_URING)
+	if (io->kind != TW_IO_EPOLL)
 		return tw_uring_submit(io->be.bytes);
 	return 0;
 }
@@ -403,7 +403,7 @@ tw_io_reap(tw_io *io, tw_io_cqe *out, size_t max)
 		if (n == max)
 			break;
 		room = max - n;
-		if (io->kind == TW_IO_URING)
+		if (io->kind != TW_IO_EPOLL)
 			k = tw_uring_reap(io->be.bytes, out + n, room);
 		else
 			k = tw_epoll_reap(io->be.bytes, out + n, room);

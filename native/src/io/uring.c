@@ -53,6 +53,16 @@
  * tw_io_reap() are submitted before it returns, so a short send makes progress without waiting
  * for the caller's next batch.
  *
+ * SQPOLL (TW_IO_URING_SQPOLL). A kernel thread polls the SQ ring, so a submit is a store to the
+ * ring (plus an io_uring_enter(SQ_WAKEUP), which liburing makes only when the thread went to
+ * sleep after TW_IO_SQPOLL_IDLE_MS idle): the send syscall leaves the caller's path. Three things
+ * differ. SQEs are consumed asynchronously, so a CONNECT's address is copied into the backend's
+ * per-slot storage (the kernel reads it when the thread gets there, which may be after the call
+ * returns) and the "was it consumed" check above does not apply: a published SQE is never
+ * rewritten, it will be consumed. A full SQ is waited out (io_uring_sqring_wait) instead of
+ * failing (the wait can return early while the ring is still full: it is repeated, up to 1 s).
+ * COOP_TASKRUN/TASKRUN_FLAG are not for SQPOLL rings (the thread runs the task work).
+ *
  * Eventfd. Reap drains the CQ first and reads the eventfd (non-blocking) only once the CQ is
  * empty, then looks at the CQ again, so a completion posted in between is either seen now or
  * re-signals the fd. The read is skipped when no CQE was consumed since the last one: the
@@ -66,6 +76,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -119,7 +130,11 @@ struct ur {
 	uint32_t prepped;       /* SQEs prepared inside tw_io_reap(), submitted before it returns */
 	uint32_t dirty;         /* CQEs consumed since the eventfd was last read */
 	uint32_t empty_run;     /* consecutive reaps that found nothing */
+	int sqpoll;             /* TW_IO_URING_SQPOLL: a kernel thread consumes the SQ */
+	struct sockaddr_storage *addrs;  /* SQPOLL: CONNECT addresses, per slot, until consumed */
 };
+
+static double now_s(void);
 
 static int
 submit_now(struct ur *u)
@@ -141,6 +156,23 @@ get_sqe(struct ur *u)
 	if (sqe != NULL)
 		return sqe;
 	(void)submit_now(u);
+	if (u->sqpoll) {
+		/*
+		 * The thread consumes asynchronously: wait until it has made room. The kernel's wait
+		 * also returns when task work is pending for us (still full then), hence the loop;
+		 * bounded, in case the thread cannot run at all.
+		 */
+		double deadline = 0;
+		while (io_uring_sq_space_left(&u->ring) == 0) {
+			int w = io_uring_sqring_wait(&u->ring);
+			if (w < 0 && w != -EINTR)
+				break;
+			if (deadline == 0)
+				deadline = now_s() + 1.0;
+			else if (now_s() > deadline)
+				break;
+		}
+	}
 	return io_uring_get_sqe(&u->ring);
 }
 
@@ -342,15 +374,21 @@ drain_eventfd(struct ur *u)
 
 /* Creates a ring as init does, with the same requirements. 0 or -errno. */
 static int
-setup_ring(struct io_uring *ring, unsigned entries, uint32_t nslots)
+setup_ring(struct io_uring *ring, unsigned entries, uint32_t nslots, int sqpoll)
 {
-	static const unsigned flag_sets[] = {
+	static const unsigned plain_sets[] = {
 		IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL
 			| IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
 		IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL,
 		IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP,
 		0
 	};
+	static const unsigned sqpoll_sets[] = {
+		IORING_SETUP_SQPOLL | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL,
+		IORING_SETUP_SQPOLL | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP,
+	};
+	const unsigned *flag_sets = sqpoll ? sqpoll_sets : plain_sets;
+	size_t nsets = sqpoll ? sizeof sqpoll_sets / sizeof sqpoll_sets[0] : sizeof plain_sets / sizeof plain_sets[0];
 	static const int needed_ops[] = {
 		IORING_OP_NOP, IORING_OP_CONNECT, IORING_OP_RECV, IORING_OP_SEND,
 		IORING_OP_ASYNC_CANCEL, IORING_OP_POLL_ADD
@@ -370,10 +408,11 @@ setup_ring(struct io_uring *ring, unsigned entries, uint32_t nslots)
 	if (cq > MAX_CQ_ENTRIES)
 		cq = MAX_CQ_ENTRIES;
 	r = -EINVAL;
-	for (f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+	for (f = 0; f < nsets; f++) {
 		memset(&p, 0, sizeof p);
 		p.flags = flag_sets[f];
 		p.cq_entries = (unsigned)cq;
+		p.sq_thread_idle = TW_IO_SQPOLL_IDLE_MS;
 		r = io_uring_queue_init_params(entries, ring, &p);
 		if (r != -EINVAL)
 			break;
@@ -406,7 +445,7 @@ tw_uring_check(void)
 	struct io_uring ring;
 	int r;
 
-	r = setup_ring(&ring, 2, 1);
+	r = setup_ring(&ring, 2, 1, 0);
 	if (r == 0)
 		io_uring_queue_exit(&ring);
 	return r;
@@ -415,7 +454,7 @@ tw_uring_check(void)
 /* called by io.c */
 int
 tw_uring_init(void *be, size_t be_len, tw_io *io, tw_io_slot *slots, uint32_t nslots,
-	unsigned entries)
+	unsigned entries, int sqpoll)
 {
 	struct ur *u = be;
 	int r;
@@ -425,19 +464,32 @@ tw_uring_init(void *be, size_t be_len, tw_io *io, tw_io_slot *slots, uint32_t ns
 	memset(u, 0, sizeof *u);
 	if (entries == 0)
 		entries = DEFAULT_ENTRIES;
-	r = setup_ring(&u->ring, entries, nslots);
-	if (r < 0)
+	if (sqpoll) {
+		u->addrs = calloc(nslots, sizeof *u->addrs);
+		if (u->addrs == NULL)
+			return -ENOMEM;
+	}
+	r = setup_ring(&u->ring, entries, nslots, sqpoll);
+	if (r < 0) {
+		free(u->addrs);
+		u->addrs = NULL;
 		return r;
+	}
+	u->sqpoll = sqpoll;
 	u->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (u->efd < 0) {
 		r = -errno;
 		io_uring_queue_exit(&u->ring);
+		free(u->addrs);
+		u->addrs = NULL;
 		return r;
 	}
 	r = io_uring_register_eventfd(&u->ring, u->efd);
 	if (r < 0) {
 		io_uring_queue_exit(&u->ring);
 		close(u->efd);
+		free(u->addrs);
+		u->addrs = NULL;
 		return r;
 	}
 	u->io = io;
@@ -531,6 +583,8 @@ tw_uring_destroy(void *be)
 	io_uring_queue_exit(&u->ring);
 	close(u->efd);
 	u->efd = -1;
+	free(u->addrs);
+	u->addrs = NULL;
 }
 
 /* called by io.c */
@@ -561,6 +615,23 @@ tw_uring_connect(void *be, uint32_t i, const struct sockaddr *addr, socklen_t ad
 	if (sqe == NULL) {
 		close(fd);
 		return -EBUSY;
+	}
+	if (u->sqpoll) {
+		/* The thread reads the address when it consumes the SQE, maybe after we return. */
+		if ((size_t)addrlen > sizeof u->addrs[i]) {
+			io_uring_prep_nop(sqe);
+			io_uring_sqe_set_data64(sqe, UD(NOP_SLOT, UD_NOP));
+			close(fd);
+			return -EINVAL;
+		}
+		memcpy(&u->addrs[i], addr, (size_t)addrlen);
+		io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&u->addrs[i], addrlen);
+		io_uring_sqe_set_data64(sqe, UD(i, UD_CONNECT));
+		/* Published: the thread will consume it; failures arrive as its CQE. */
+		(void)submit_now(u);
+		s->fd = fd;
+		s->flags = (s->flags | K_CONNECT) + CNT_ONE;
+		return 0;
 	}
 	pos = u->ring.sq.sqe_tail - 1;
 	io_uring_prep_connect(sqe, fd, addr, addrlen);
