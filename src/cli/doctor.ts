@@ -13,7 +13,7 @@ function yes(b: boolean): string {
   return b ? 'yes' : 'no';
 }
 
-async function selfTest(transport: 'io_uring' | 'epoll'): Promise<string> {
+async function selfTest(transport: 'io_uring' | 'io_uring_sqpoll' | 'epoll'): Promise<string> {
   const server = await startEchoServer();
   try {
     const ws = await connect(server.url, { transport, reconnect: false, connectTimeoutMs: 3000 });
@@ -58,8 +58,8 @@ export async function doctor(): Promise<number> {
     console.log(`  transport     FAILED: ${(e as Error).message}`);
     status = 1;
   }
-  for (const t of ['io_uring', 'epoll'] as const) {
-    if (t === 'io_uring' && !probe.available) {
+  for (const t of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
+    if (t !== 'epoll' && !probe.available) {
       console.log(`  self-test     ${t}: skipped (${probe.reason})`);
       continue;
     }
