@@ -121,27 +121,21 @@ export async function run(ctx: NetContext): Promise<NetReport> {
   let seq = 0;
 
   const tick = () => new Promise<void>((r) => setImmediate(r));
+  /** A template case: the next price and quantity from the rotating arrays, one send. */
+  const templateCase = (name: string, t: OrderTemplate, sq = false) => ({
+    name,
+    send: (i: number) => {
+      order.price = prices[i & 4095] as number;
+      order.qty = qtys[i & 4095] as number;
+      t.send(order);
+    },
+    drain: tick,
+    sq,
+  });
   const cases: Array<{ name: string; send: (i: number) => void; drain: () => Promise<void>; sq?: boolean }> = [
     { name: 'no-op (the loop itself, subtracted)', send: () => {}, drain: tick },
-    {
-      name: 'tickwire OrderTemplate.send',
-      send: (i) => {
-        order.price = prices[i & 4095] as number;
-        order.qty = qtys[i & 4095] as number;
-        template.send(order);
-      },
-      drain: tick,
-    },
-    {
-      name: "tickwire OrderTemplate.send, transport 'io_uring_sqpoll'",
-      send: (i) => {
-        order.price = prices[i & 4095] as number;
-        order.qty = qtys[i & 4095] as number;
-        templateSq.send(order);
-      },
-      drain: tick,
-      sq: true,
-    },
+    templateCase('tickwire OrderTemplate.send', template),
+    templateCase("tickwire OrderTemplate.send, transport 'io_uring_sqpoll'", templateSq, true),
     {
       name: 'reference: JSON.stringify + createHmac + ws.send',
       send: (i) => {

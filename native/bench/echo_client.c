@@ -23,44 +23,7 @@
 
 #include "tw_tls.h"
 
-struct conn {
-	int fd;
-	size_t pos, len;
-	unsigned char stage[65536];
-};
-
-static int
-spin_read(void *ctx, unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	while (c->pos == c->len) {
-		ssize_t n = recv(c->fd, c->stage, sizeof c->stage, MSG_DONTWAIT);
-		if (n > 0) {
-			c->pos = 0;
-			c->len = (size_t)n;
-		} else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-			return -1;
-		}
-	}
-	if (len > c->len - c->pos)
-		len = c->len - c->pos;
-	memcpy(buf, c->stage + c->pos, len);
-	c->pos += len;
-	return (int)len;
-}
-
-static int
-spin_write(void *ctx, const unsigned char *buf, size_t len)
-{
-	int fd = ((struct conn *)ctx)->fd;
-	for (;;) {
-		ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0)
-			return (int)n;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-	}
-}
+#include "spin_io.h"
 
 static double
 now_us(void)
@@ -106,7 +69,7 @@ main(int argc, char **argv)
 	if (tw_tls_client_init(&tls, &cfg, iobuf, sizeof iobuf) != TW_OK || tw_tls_client_reset(&tls, "localhost", NULL) != TW_OK)
 		return fail("TLS setup failed");
 
-	static struct conn c;
+	static struct spin_conn c;
 	int one = 1;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);

@@ -23,6 +23,8 @@
 
 #include <bearssl.h>
 
+#include "spin_io.h"
+
 #include "tw_hash.h"
 
 static int
@@ -85,50 +87,6 @@ pem_to_der(const unsigned char *pem, size_t len)
 		}
 	}
 	return -1;
-}
-
-/*
- * Reads are staged: BearSSL asks for a record's 5-byte header and then its body, which straight
- * from the socket would be two recv() calls per record; one recv() of up to 64 KiB serves both.
- */
-struct conn {
-	int fd;
-	size_t pos, len;
-	unsigned char stage[65536];
-};
-
-/* Spin until the socket has data (busy-poll), then hand BearSSL what it asked for. */
-static int
-spin_read(void *ctx, unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	while (c->pos == c->len) {
-		ssize_t n = recv(c->fd, c->stage, sizeof c->stage, MSG_DONTWAIT);
-		if (n > 0) {
-			c->pos = 0;
-			c->len = (size_t)n;
-		} else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-			return -1;
-		}
-	}
-	if (len > c->len - c->pos)
-		len = c->len - c->pos;
-	memcpy(buf, c->stage + c->pos, len);
-	c->pos += len;
-	return (int)len;
-}
-
-static int
-spin_write(void *ctx, const unsigned char *buf, size_t len)
-{
-	int fd = ((struct conn *)ctx)->fd;
-	for (;;) {
-		ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0)
-			return (int)n;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-	}
 }
 
 static int
@@ -291,7 +249,7 @@ main(int argc, char **argv)
 		br_ssl_engine_set_buffer(&sc.eng, iobuf, sizeof iobuf, 1);
 		br_ssl_server_set_cache(&sc, &cache.vtable);
 		br_ssl_server_reset(&sc);
-		static struct conn cn;
+		static struct spin_conn cn;
 		cn.fd = fd;
 		cn.pos = cn.len = 0;
 		br_sslio_init(&io, &sc.eng, spin_read, &cn, spin_write, &cn);
