@@ -96,6 +96,7 @@ struct Engine {
   int32_t *ring;        // shared with JS (external ArrayBuffer)
   uint32_t ring_len;    // events in the ring
   bool in_batch;
+  bool in_js;           // inside the events callback: calls from JS must not parse (see after_call)
   bool spinning;
   bool destroyed;
   uint64_t delivered;   // JS calls made
@@ -164,7 +165,10 @@ void flush_to_js(Engine *e) {
   napi_create_uint32(env, e->ring_len, &count);
   e->ring_len = 0;
   e->delivered++;
+  bool was_in_js = e->in_js;
+  e->in_js = true;
   napi_status st = napi_make_callback(env, e->async, recv, cb, 1, &count, &result);
+  e->in_js = was_in_js;
   if (st == napi_pending_exception) {
     napi_value err;
     napi_get_and_clear_last_exception(env, &err);
@@ -480,6 +484,12 @@ void finalize_engine(napi_env env, void *data, void *) {
 void after_call(Engine *e, Conn *c) {
   if (e->in_batch)
     return;
+  // Inside the events callback (a flush outside a batch: the ring filled up): parsing now could
+  // fill the ring again and re-enter JS while it still reads the ring. The batch does it instead.
+  if (e->in_js) {
+    e->kick = true;
+    return;
+  }
   pump(e, c);
   tw_io_submit(e->io);
   e->kick = true;
