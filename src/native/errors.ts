@@ -128,6 +128,8 @@ export function errorFromStatus(
 ): TickwireError {
   if (!names.has(status) && status < 0 && status >= -4095) {
     const errno = errnoNames.get(-status) ?? `errno ${-status}`;
+    // A refused connect has its own code (every transport, WebSocket or plain TCP).
+    if (errno === 'ECONNREFUSED') return new TickwireError('CONN_REFUSED', `${context}: connection refused (ECONNREFUSED: nothing listens there)`, { reason: errno, status });
     return new TickwireError('SYSTEM_ERROR', `${context}: ${errno}`, { reason: errno, status });
   }
   const name = names.get(status) ?? 'UNKNOWN';

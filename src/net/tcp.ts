@@ -151,14 +151,7 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
   }
 
   #error(status: number): TickwireError {
-    const err = nativeError(status, this.#label);
-    if (err.code === 'SYSTEM_ERROR' && err.reason === 'ECONNREFUSED') {
-      return new TickwireError('CONN_REFUSED', `${this.#label}: connection refused (nothing listens there)`, {
-        reason: 'ECONNREFUSED',
-        status,
-      });
-    }
-    return err;
+    return nativeError(status, this.#label);
   }
 
   #failed(err: TickwireError): void {

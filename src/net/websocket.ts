@@ -537,8 +537,8 @@ export function sockaddr(address: string, port: number): Uint8Array {
 
 /**
  * Opens a WebSocket to `url` (ws:// or wss://) on the native transport. Resolves once the
- * connection is open; rejects with a TickwireError (TLS_*, HTTP_*, SYSTEM_ERROR with reason
- * 'ECONNREFUSED', CONN_TIMEOUT, ...) otherwise.
+ * connection is open; rejects with a TickwireError (TLS_*, HTTP_*, CONN_REFUSED, CONN_TIMEOUT,
+ * SYSTEM_ERROR with the errno as reason, ...) otherwise.
  */
 export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<TickwireWebSocket> {
   const ws = new TickwireWebSocket(url, options);

@@ -49,12 +49,20 @@ describe('TickwireError', () => {
   });
 
   it('reports a syscall -errno as SYSTEM_ERROR named after the errno', () => {
-    const e = nativeError(-111, 'connect');
+    const e = nativeError(-101, 'connect');
     expect(e.code).toBe('SYSTEM_ERROR');
+    expect(e.reason).toBe('ENETUNREACH');
+    expect(e.status).toBe(-101);
+    expect(e.message).toBe('connect: ENETUNREACH');
+    expect(binding.statusMessage(-101)).toMatch(/system call/);
+  });
+
+  it('reports a refused connect (-ECONNREFUSED) as CONN_REFUSED, with the errno as reason', () => {
+    const e = nativeError(-111, 'connect');
+    expect(e.code).toBe('CONN_REFUSED');
     expect(e.reason).toBe('ECONNREFUSED');
     expect(e.status).toBe(-111);
-    expect(e.message).toBe('connect: ECONNREFUSED');
-    expect(binding.statusMessage(-111)).toMatch(/system call/);
+    expect(e.message).toMatch(/^connect: connection refused \(ECONNREFUSED/);
   });
 
   it('maps argument statuses without a close code, and unknown statuses to INTERNAL', () => {

@@ -167,10 +167,10 @@ for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
       },
     );
 
-    it('rejects connect() to a closed port with SYSTEM_ERROR ECONNREFUSED', async () => {
+    it('rejects connect() to a closed port with CONN_REFUSED (reason ECONNREFUSED), as connectTcp does', async () => {
       const err = await connect('ws://127.0.0.1:1/', { transport, reconnect: false }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TickwireError);
-      expect((err as TickwireError).code).toBe('SYSTEM_ERROR');
+      expect((err as TickwireError).code).toBe('CONN_REFUSED');
       expect((err as TickwireError).reason).toBe('ECONNREFUSED');
     });
 
