@@ -252,7 +252,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
     this.portfolio = new Portfolio(config.portfolio.startingCash);
     const qtyStep: Record<string, number> = {};
-    this.risk = new RiskGovernor(this.#riskLimits(qtyStep), this.portfolio);
+    this.risk = new RiskGovernor(this.#riskLimits(qtyStep), this.portfolio, Date.now, (venue, symbol) => this.#openExposure(venue, symbol));
     this.#qtyStep = qtyStep;
     this.strategies = [
       ...config.strategies.map(
@@ -626,6 +626,24 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.risk.halt(`journal: ${err.code}`);
       return false;
     }
+  }
+
+  /**
+   * What the live orders of a venue+symbol may still add to the position, per side: approved or
+   * sent and not yet filled, rejected or cancelled (for the risk governor's worst case). Orders
+   * whose outcome is unknown (the connection dropped while sending) count too.
+   */
+  #openExposure(venue: VenueId, symbol: string): { buy: number; sell: number } {
+    let buy = 0;
+    let sell = 0;
+    for (const o of this.#orders.values()) {
+      const it = o.intent;
+      if (it.venue !== venue || it.symbol !== symbol || TERMINAL.has(o.status)) continue;
+      const left = Math.max(0, it.qty - o.filledQty);
+      if (it.side === 'buy') buy += left;
+      else sell += left;
+    }
+    return { buy, sell };
   }
 
   async #submit(raw: OrderIntent, t0: number): Promise<void> {

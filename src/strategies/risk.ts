@@ -7,12 +7,14 @@
  *    (see {@link StalenessLimits}); a stream's age is `now − ts` of its last `noteData`.
  * 3. NO_PRICE — no limit price and no last price to value the order with.
  * 4. DAILY_LOSS — `portfolio.dailyPnl ≤ −dailyLossLimit`; reduce-only orders (against the
- *    position, qty ≤ |position|) still pass, so you can get flat.
+ *    position, qty plus the open orders on the same side ≤ |position|) still pass, so you can get flat.
  * 5. APPROVED_SIZE — the order's notional is capped at `approvedSize × NAV`: a bigger order is
  *    reduced to the cap (floored to `qtyStep` if given); it is rejected when the cap is 0 (NAV ≤ 0
  *    or approvedSize 0) or the reduced quantity is 0.
- * 6. MAX_POSITION — `|position + signed qty| > maxPosition` and the order is not reduce-only.
- * 7. MAX_NOTIONAL — `|position + signed qty| × price > maxNotional`, same exception.
+ * 6. MAX_POSITION — `|position + signed (open same-side qty + qty)| > maxPosition` and the order is
+ *    not reduce-only. Open orders are the ones sent and not yet filled, rejected or cancelled
+ *    ({@link OpenExposure}): a burst of intents cannot pass one by one before any of them fills.
+ * 7. MAX_NOTIONAL — the same worst-case position × price > maxNotional, same exception.
  * 8. ORDER_RATE — more than `maxOrdersPerSecond` approvals in the last 1000 ms (sliding window;
  *    only approved intents count).
  *
@@ -25,6 +27,15 @@ import type { VenueId } from '../exchanges/common/types.js';
 import { TickwireError } from '../native/errors.js';
 import type { Portfolio } from './portfolio.js';
 import type { OrderIntent } from './types.js';
+
+/**
+ * Quantity of open orders (sent, not yet filled, rejected or cancelled) per side for a venue and
+ * symbol, in base units: the worst case the governor must assume will fill. The engine provides it
+ * from its live orders; a governor without it counts positions only.
+ */
+export type OpenExposure = (venue: VenueId, symbol: string) => { buy: number; sell: number };
+
+const NO_OPEN = { buy: 0, sell: 0 };
 
 /** Maximum data age per stream, in ms. 0 disables that stream's check. */
 export interface StalenessLimits {
@@ -134,6 +145,7 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
   readonly #limits: RiskLimits;
   readonly #portfolio: Portfolio;
   readonly #clock: () => number;
+  readonly #open: OpenExposure | undefined;
   readonly #seen = new Map<string, number>(); // `${stream}|${venue}:${symbol}` → ts
   #halted = false;
   #haltReason = '';
@@ -143,12 +155,13 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
   #rateHead = 0;
   #rateCount = 0;
 
-  constructor(limits: RiskLimits, portfolio: Portfolio, clock: () => number = Date.now) {
+  constructor(limits: RiskLimits, portfolio: Portfolio, clock: () => number = Date.now, openExposure?: OpenExposure) {
     super();
     validateRiskLimits(limits);
     this.#limits = limits;
     this.#portfolio = portfolio;
     this.#clock = clock;
+    this.#open = openExposure;
     this.#approvedSize = limits.approvedSize;
     this.#rate = new Float64Array(Math.max(1, limits.maxOrdersPerSecond));
   }
@@ -229,8 +242,12 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
 
     const pos = this.#portfolio.position(venue, symbol);
     const dir = intent.side === 'buy' ? 1 : -1;
-    // Reduce-only: against the position and no bigger than it (never flips).
-    const reducing = (q: number): boolean => pos !== 0 && Math.sign(pos) !== dir && q <= Math.abs(pos);
+    // Open orders on the same side may all fill first: the worst case adds them.
+    const open = this.#open ? this.#open(venue, symbol) : NO_OPEN;
+    const pending = dir > 0 ? open.buy : open.sell;
+    if (!(pending >= 0)) return reject('MAX_POSITION', `open ${intent.side} quantity for ${venue}:${symbol} is not a number ≥ 0 (${pending})`);
+    // Reduce-only: against the position and, with the same-side open orders, no bigger than it (never flips).
+    const reducing = (q: number): boolean => pos !== 0 && Math.sign(pos) !== dir && q + pending <= Math.abs(pos);
 
     const daily = this.#portfolio.dailyPnl;
     if (!(daily > -this.#limits.dailyLossLimit) && !reducing(intent.qty)) {
@@ -248,11 +265,12 @@ export class RiskGovernor extends EventEmitter<RiskGovernorEvents> {
       if (!(qty > 0)) return reject('APPROVED_SIZE', `order notional ${round(intent.qty * price)} over approved size ${round(cap)}; the reduced quantity rounds to 0`);
     }
 
-    const after = Math.abs(pos + dir * qty);
+    const after = Math.abs(pos + dir * (pending + qty));
     const maxPos = lookup(this.#limits.maxPosition, venue, symbol);
     if (maxPos === undefined) return reject('MAX_POSITION', `no maxPosition configured for ${venue}:${symbol}`);
     if (!(after <= maxPos) && !reducing(qty)) {
-      return reject('MAX_POSITION', `position ${pos} ${intent.side} ${qty} → |${round(pos + dir * qty)}| over max position ${maxPos}`);
+      const openNote = pending > 0 ? ` with ${round(pending)} open on that side` : '';
+      return reject('MAX_POSITION', `position ${pos} ${intent.side} ${qty}${openNote} → |${round(pos + dir * (pending + qty))}| over max position ${maxPos}`);
     }
     const maxNot = lookup(this.#limits.maxNotional, venue, symbol);
     if (maxNot === undefined) return reject('MAX_NOTIONAL', `no maxNotional configured for ${venue}:${symbol}`);

@@ -218,6 +218,32 @@ describe('engine against the simulator', () => {
     expect(Math.abs(engine.portfolio.position('binance', 'BTCUSDT'))).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 
+  it('open orders count against the position limit until they are filled or cancelled', async () => {
+    const { sim, config, env } = await externalSim();
+    const s = new Scripted();
+    const engine = await Engine.start({ ...config(join(tmp(), 'j.log')), risk: { ...RISK, maxPosition: 0.05 } }, { env, strategies: [s] });
+    open.push(engine);
+    // A resting bid far below the market: open, never filled.
+    const bid = (t: { price: number }): Omit<OrderIntent, 'id' | 'strategy' | 'ts'> => ({ venue: 'binance', symbol: 'BTCUSDT', side: 'buy', type: 'limit', price: Math.round(t.price * 0.9), qty: 0.03 });
+    s.script.push(bid);
+    await next(engine, 'ack');
+    await until(() => sim.matching.openOrders('simkey').length === 1);
+    expect(engine.portfolio.position('binance', 'BTCUSDT')).toBe(0);
+    // Position 0, but 0.03 open + 0.03 > 0.05.
+    s.script.push(bid);
+    const [, code, message] = await next<[OrderIntent, string, string]>(engine, 'blocked');
+    expect(code).toBe('MAX_POSITION');
+    expect(message).toMatch(/0\.03 open on that side/);
+    expect(engine.stats().sent).toBe(1);
+    // Once the open order is cancelled (HALT cancels at the venue), the same bid fits again.
+    await engine.halt('test', 'tester');
+    expect(engine.openOrders()).toHaveLength(0);
+    await engine.resume('tester');
+    s.script.push(bid);
+    await next(engine, 'ack');
+    expect(engine.stats().sent).toBe(2);
+  });
+
   it('HALT cancels open orders at the venue and blocks new intents; RESUME lets them through', async () => {
     const { sim, config, env } = await externalSim();
     const s = new Scripted();

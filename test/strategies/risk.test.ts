@@ -52,6 +52,34 @@ describe('RiskGovernor', () => {
     expect(code(risk.check(intent('sell', 18.5)))).toBe('MAX_POSITION');
   });
 
+  it('max position counts open orders: same-side orders in flight are assumed to fill first', () => {
+    let open = { buy: 0, sell: 0 };
+    const portfolio = new Portfolio(100_000);
+    portfolio.mark(V, S, 100);
+    const risk = new RiskGovernor(limits({ maxPosition: 10, approvedSize: 0.2 }), portfolio, () => 0, () => open);
+    risk.noteData('prices', V, S, 0);
+    open = { buy: 6, sell: 0 };
+    expect(code(risk.check(intent('buy', 4)))).toBe('APPROVED'); // 6 open + 4 = 10
+    const d = risk.check(intent('buy', 4.5));
+    expect(d).toMatchObject({ approved: false, code: 'MAX_POSITION' });
+    expect(!d.approved && d.message).toMatch(/with 6 open on that side/);
+    // Open buys do not count against a sell: only the side that grows the position matters.
+    expect(code(risk.check(intent('sell', 10)))).toBe('APPROVED');
+    open = { buy: 0, sell: 9 };
+    expect(code(risk.check(intent('sell', 1)))).toBe('APPROVED');
+    expect(code(risk.check(intent('sell', 1.5)))).toBe('MAX_POSITION');
+    // Reduce-only accounts for open same-side orders: long 8 with 5 open sells, a sell of 3 still reduces (8 ≥ 5 + 3), 4 would flip.
+    portfolio.applyFill(fill('buy', 8, 100));
+    open = { buy: 0, sell: 5 };
+    const lossy = new RiskGovernor(limits({ maxPosition: 1, dailyLossLimit: 0 }), portfolio, () => 0, () => open);
+    lossy.noteData('prices', V, S, 0);
+    expect(code(lossy.check(intent('sell', 3)))).toBe('APPROVED');
+    expect(code(lossy.check(intent('sell', 4)))).toBe('DAILY_LOSS');
+    // A broken provider fails closed.
+    open = { buy: Number.NaN, sell: 0 };
+    expect(code(risk.check(intent('buy', 0.1)))).toBe('MAX_POSITION');
+  });
+
   it('max position per symbol: venue:symbol, then symbol, then *; an unlisted symbol is refused', () => {
     const { risk, portfolio } = setup({ maxPosition: { 'binance:BTCUSDT': 1, ETHUSDT: 5 } });
     expect(code(risk.check(intent('buy', 1)))).toBe('APPROVED');
