@@ -101,7 +101,8 @@ tw_select_impls(unsigned allowed)
 		used |= TW_CPU_AVX2;
 	else
 		m = tw_mask_scalar_get();
-	if ((f & TW_CPU_VAES) && tw_tls_vaes_ctr_get() != NULL)
+	/* The VAES CTR reuses BearSSL's AES-NI key schedule: BearSSL must have its x86ni code. */
+	if ((f & TW_CPU_VAES) && tw_tls_vaes_ctr_get() != NULL && br_aes_x86ni_ctr_get_vtable() != NULL)
 		used |= TW_CPU_VAES;
 
 	sha_impl = s;
