@@ -7,8 +7,8 @@
  *
  * IMPLEMENTATION NOTES
  * The checksum is CRC-32 (IEEE 802.3, zlib's), computed by `zlib.crc32` (native, Node >= 20.15)
- * with a table-driven fallback for older Node 20 releases. Records are little-endian, like the
- * machines this runs on.
+ * with the table-driven src/book/crc32.ts as the fallback for older Node 20 releases. Records are
+ * little-endian, like the machines this runs on.
  *
  * The scanner classifies the first bad record it meets:
  * - torn tail: the record reaches the end of the file and is incomplete or fails its checksum
@@ -22,6 +22,7 @@
  */
 import zlib from 'node:zlib';
 
+import { crc32 as crc32Js } from '../../book/crc32.js';
 import { RECORD_KINDS, type JournalRecord } from './types.js';
 
 export const MAGIC = Buffer.from('TWJOURNL', 'latin1');
@@ -31,27 +32,12 @@ export const RECORD_HEADER_BYTES = 8;
 /** Largest payload accepted by `append()` and by the scanner (1 MiB). */
 export const MAX_RECORD_BYTES = 1 << 20;
 
-let table: Uint32Array | undefined;
-function crc32Js(data: Uint8Array): number {
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = (table[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 const zcrc = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 /** CRC-32 (IEEE) of `data`. */
-export const crc32: (data: Uint8Array) => number = typeof zcrc === 'function' ? (d) => zcrc(d) >>> 0 : crc32Js;
-/** The JS implementation, for the differential test. */
-export const crc32Portable = crc32Js;
+export const crc32: (data: Uint8Array) => number = typeof zcrc === 'function' ? (d) => zcrc(d) >>> 0 : (d) => crc32Js(d);
+/** The JS implementation (src/book/crc32.ts), for the differential test. */
+export const crc32Portable = (data: Uint8Array): number => crc32Js(data);
 
 export function encodeHeader(): Buffer {
   const h = Buffer.alloc(HEADER_BYTES);
