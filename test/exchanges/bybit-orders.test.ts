@@ -10,32 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { buildBybitAuth, buildBybitOrderCancel, buildBybitOrderCreate, bybitAuthSignature, bybitOrderCreateSpec, type BybitOrderShape } from '../../src/exchanges/bybit/orders.js';
 import { HmacSigner, OrderTemplate, TickwireError } from '../../src/index.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomValue(rng: () => number, decimals: number): number {
-  switch (Math.floor(rng() * 4)) {
-    case 0:
-      return Math.floor(rng() * 10 ** Math.min(decimals + 5, 15)) / 10 ** decimals;
-    case 1:
-      return rng() * 10 ** Math.floor(rng() * 6);
-    case 2:
-      return 0.1 * Math.floor(rng() * 100) + 0.2;
-    default:
-      return (Math.floor(rng() * 2000) + 0.5) / 10 ** decimals;
-  }
-}
+import { randomValue, seeded } from '../helpers/random.js';
 
 describe('bybit order.create: template vs reference', () => {
   it('5,000 random orders over random shapes, precisions and timestamps are byte-identical', () => {
-    const rng = mulberry32(5);
+    const rng = seeded(5);
     const symbols = ['BTCUSDT', 'ETHUSDT', 'SOLUSDC'];
     let compared = 0;
     for (let round = 0; round < 20; round++) {

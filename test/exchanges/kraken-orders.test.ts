@@ -7,35 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { buildKrakenAddOrder, buildKrakenCancelOrder, krakenAddOrderSpec, type KrakenOrderShape } from '../../src/exchanges/kraken/orders.js';
 import { OrderTemplate, TickwireError } from '../../src/index.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Values the way a strategy computes them: on the grid, off it, float artefacts, exact ties. */
-function randomValue(rng: () => number, decimals: number): number {
-  switch (Math.floor(rng() * 4)) {
-    case 0:
-      return Math.floor(rng() * 10 ** Math.min(decimals + 5, 15)) / 10 ** decimals;
-    case 1:
-      return rng() * 10 ** Math.floor(rng() * 6);
-    case 2:
-      return 0.1 * Math.floor(rng() * 100) + 0.2;
-    default:
-      return (Math.floor(rng() * 2000) + 0.5) / 10 ** decimals;
-  }
-}
+import { randomValue, seeded } from '../helpers/random.js';
 
 const TOKEN = 'WOg6IVQ5RfogMzkhH25WOg6IVQ5RqhP+U3ZprQVnh7f';
 
 describe('kraken add_order: template vs reference', () => {
   it('5,000 random orders over random shapes and precisions are byte-identical', () => {
-    const rng = mulberry32(42);
+    const rng = seeded(42);
     const symbols = ['BTC/USD', 'ETH/USDT', 'XBT/EUR', 'SOL/USD'];
     let compared = 0;
     for (let round = 0; round < 20; round++) {

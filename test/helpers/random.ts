@@ -32,3 +32,17 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Random order values the way a strategy produces them: arithmetic on doubles, not clean decimals. */
+export function randomValue(rng: () => number, decimals: number): number {
+  switch (Math.floor(rng() * 4)) {
+    case 0:
+      return Math.floor(rng() * 10 ** Math.min(decimals + 5, 15)) / 10 ** decimals; // on the grid
+    case 1:
+      return rng() * 10 ** Math.floor(rng() * 6); // off the grid
+    case 2:
+      return 0.1 * Math.floor(rng() * 100) + 0.2; // classic float surprises
+    default:
+      return (Math.floor(rng() * 2000) + 0.5) / 10 ** decimals; // exact ties
+  }
+}
