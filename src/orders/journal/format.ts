@@ -47,14 +47,21 @@ export function encodeHeader(): Buffer {
   return h;
 }
 
-/** One record, framed: length, CRC, payload. */
-export function encodeRecord(r: JournalRecord): Buffer {
-  const json = JSON.stringify(r);
-  const n = Buffer.byteLength(json);
-  const b = Buffer.allocUnsafe(RECORD_HEADER_BYTES + n);
-  b.write(json, RECORD_HEADER_BYTES, 'utf8');
-  b.writeUInt32LE(n, 0);
-  b.writeUInt32LE(crc32(b.subarray(RECORD_HEADER_BYTES)), 4);
+/**
+ * Frames the record `json` at `at` in `buf`: length, CRC, payload. `buf` needs room for
+ * RECORD_HEADER_BYTES + the payload's UTF-8 length after `at`. Returns the payload length.
+ */
+export function frameRecord(buf: Buffer, at: number, json: string): number {
+  const n = buf.write(json, at + RECORD_HEADER_BYTES, 'utf8');
+  buf.writeUInt32LE(n, at);
+  buf.writeUInt32LE(crc32(buf.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + n)), at + 4);
+  return n;
+}
+
+/** One record, framed: length, CRC, payload (`json`: the record already stringified, if it is). */
+export function encodeRecord(r: JournalRecord, json: string = JSON.stringify(r)): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_HEADER_BYTES + Buffer.byteLength(json));
+  frameRecord(b, 0, json);
   return b;
 }
 

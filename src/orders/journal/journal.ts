@@ -20,7 +20,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { promisify } from 'node:util';
 
 import { TickwireError } from '../../native/errors.js';
-import { checkHeader, crc32, encodeHeader, encodeRecord, HEADER_BYTES, MAX_RECORD_BYTES, RECORD_HEADER_BYTES, scanRecords } from './format.js';
+import { checkHeader, encodeHeader, encodeRecord, frameRecord, HEADER_BYTES, MAX_RECORD_BYTES, RECORD_HEADER_BYTES, scanRecords } from './format.js';
 import type { FsyncPolicy, JournalOptions, JournalRecord, JournalStats } from './types.js';
 
 const openFd = promisify(fs.open);
@@ -214,7 +214,7 @@ export class Journal {
     }
     if (typeof json !== 'string' || typeof (r as { t?: unknown }).t !== 'string') return Promise.reject(invalid('journal record must be an object with a string `t`'));
     if (this.policy === 'always') {
-      const data = encodeRecord(r);
+      const data = encodeRecord(r, json);
       if (data.length - RECORD_HEADER_BYTES > MAX_RECORD_BYTES) return Promise.reject(invalid(`journal record is ${data.length - RECORD_HEADER_BYTES} bytes (max ${MAX_RECORD_BYTES})`));
       const batch = newBatch();
       batch.count = 1;
@@ -226,10 +226,9 @@ export class Journal {
     const worst = RECORD_HEADER_BYTES + json.length * 3;
     if (this.#len + worst > this.#buf.length) this.#grow(worst);
     const at = this.#len;
-    const n = this.#buf.write(json, at + RECORD_HEADER_BYTES, 'utf8');
+    const n = frameRecord(this.#buf, at, json);
+    // Not committed (#len stays): the bytes past #len are overwritten by the next record.
     if (n > MAX_RECORD_BYTES) return Promise.reject(invalid(`journal record is ${n} bytes (max ${MAX_RECORD_BYTES})`));
-    this.#buf.writeUInt32LE(n, at);
-    this.#buf.writeUInt32LE(crc32(this.#buf.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + n)), at + 4);
     this.#len = at + RECORD_HEADER_BYTES + n;
     const batch = this.#cur;
     batch.count++;
