@@ -5,6 +5,7 @@
  * writes into its messages (tick version 6, position version 3, …) are what TWS sends and what
  * @stoqey/ib expects.
  */
+import { comboLegs, contractFields, deltaNeutralContract } from './contract-walk.js';
 import { FieldReader, FieldWriter, protocolError, type FieldIO } from './fields.js';
 import { IN, OUT } from './ids.js';
 import { walkOpenOrder, walkPlaceOrder } from './order-codec.js';
@@ -47,27 +48,6 @@ export function decodeFields<R>(fields: readonly string[], walk: Walk<R>, sv: nu
 // ---------------------------------------------------------------------------------------------
 // shared pieces
 
-/**
- * conId … tradingClass: with primaryExchange as requests (reqMktData, placeOrder) send them,
- * without it as reports (position, execDetails) carry them.
- */
-function contractFields(io: FieldIO, c: ContractRecord, primaryExchange: boolean): void {
-  io.int(c, 'conId');
-  io.str(c, 'symbol');
-  io.str(c, 'secType');
-  io.str(c, 'lastTradeDateOrContractMonth');
-  io.float(c, 'strike');
-  io.str(c, 'right');
-  io.str(c, 'multiplier');
-  io.str(c, 'exchange');
-  if (primaryExchange) io.str(c, 'primaryExchange');
-  io.str(c, 'currency');
-  io.str(c, 'localSymbol');
-  io.str(c, 'tradingClass');
-}
-const contractForRequest = (io: FieldIO, c: ContractRecord): void => contractFields(io, c, true);
-const contractInReport = (io: FieldIO, c: ContractRecord): void => contractFields(io, c, false);
-
 /** A version field: written as `v`, the received value is checked to be a number and returned. */
 function version(io: FieldIO, v: number): number {
   return io.constant(v);
@@ -109,29 +89,9 @@ export const reqMktData: Walk<ReqMktDataRecord> = (io, _sv, r) => {
   version(io, 11);
   io.int(r, 'reqId');
   const c = r.contract;
-  contractForRequest(io, c);
-  if (c.secType === 'BAG') {
-    const n = io.count(c.comboLegs.length);
-    for (let i = 0; i < n; i++) {
-      const leg = io.reading
-        ? { conId: 0, ratio: 0, action: '', exchange: '', openClose: 0, shortSaleSlot: 0, designatedLocation: '', exemptCode: -1 }
-        : c.comboLegs[i]!;
-      io.int(leg, 'conId');
-      io.int(leg, 'ratio');
-      io.str(leg, 'action');
-      io.str(leg, 'exchange');
-      if (io.reading) c.comboLegs.push(leg);
-    }
-  }
-  const flag = { present: c.deltaNeutralContract !== undefined };
-  io.bool(flag, 'present');
-  if (flag.present) {
-    const d = c.deltaNeutralContract ?? { conId: 0, delta: 0, price: 0 };
-    io.int(d, 'conId');
-    io.float(d, 'delta');
-    io.float(d, 'price');
-    if (io.reading) c.deltaNeutralContract = d;
-  }
+  contractFields(io, c, true);
+  if (c.secType === 'BAG') comboLegs(io, c, false);
+  deltaNeutralContract(io, c);
   io.str(r, 'genericTickList');
   io.bool(r, 'snapshot');
   io.bool(r, 'regulatorySnapshot');
@@ -503,7 +463,7 @@ export function newExecution(): ExecutionRecord {
 export const executionData: Walk<ExecutionRecord> = (io, sv, r) => {
   io.int(r, 'reqId');
   io.int(r, 'orderId');
-  contractInReport(io, r.contract);
+  contractFields(io, r.contract, false);
   io.str(r, 'execId');
   io.str(r, 'time');
   io.str(r, 'account');
@@ -554,18 +514,7 @@ export function newPosition(): PositionRecord {
 export const positionData: Walk<PositionRecord> = (io, _sv, r) => {
   const v = version(io, 3);
   io.str(r, 'account');
-  const c = r.contract;
-  io.int(c, 'conId');
-  io.str(c, 'symbol');
-  io.str(c, 'secType');
-  io.str(c, 'lastTradeDateOrContractMonth');
-  io.float(c, 'strike');
-  io.str(c, 'right');
-  io.str(c, 'multiplier');
-  io.str(c, 'exchange');
-  io.str(c, 'currency');
-  io.str(c, 'localSymbol');
-  if (v >= 2) io.str(c, 'tradingClass');
+  contractFields(io, r.contract, false, v >= 2);
   io.decimal(r, 'position');
   if (v >= 3) io.float(r, 'avgCost');
 };

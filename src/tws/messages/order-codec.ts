@@ -5,6 +5,7 @@
  * cross-checked against @stoqey/ib's encoder/decoder (a port of the Java client 10.32). Both walks
  * start after the message id; neither message has a version field at these server versions (145+).
  */
+import { comboLegs, contractFields, deltaNeutralContract } from './contract-walk.js';
 import type { FieldIO } from './fields.js';
 import { protocolError } from './fields.js';
 import {
@@ -74,6 +75,57 @@ function conditions(io: FieldIO, o: OrderRecord): void {
   }
 }
 
+/** The per-leg prices of a combo order behind their count. */
+function comboLegPrices(io: FieldIO, o: OrderRecord): void {
+  const n = io.count(o.orderComboLegPrices.length);
+  for (let i = 0; i < n; i++) {
+    const p: { price: number | undefined } = { price: o.orderComboLegPrices[i] };
+    io.floatMax(p, 'price');
+    if (io.reading) o.orderComboLegPrices.push(p.price);
+  }
+}
+
+/** The delta-neutral order's fields, present when deltaNeutralOrderType is set. */
+function deltaNeutralOrder(io: FieldIO, o: OrderRecord): void {
+  io.int(o, 'deltaNeutralConId');
+  io.str(o, 'deltaNeutralSettlingFirm');
+  io.str(o, 'deltaNeutralClearingAccount');
+  io.str(o, 'deltaNeutralClearingIntent');
+  io.str(o, 'deltaNeutralOpenClose');
+  io.bool(o, 'deltaNeutralShortSale');
+  io.int(o, 'deltaNeutralShortSaleSlot');
+  io.str(o, 'deltaNeutralDesignatedLocation');
+}
+
+/** Scale order fields; the adjustments only when scalePriceIncrement > 0. */
+function scaleFields(io: FieldIO, o: OrderRecord): void {
+  io.intMax(o, 'scaleInitLevelSize');
+  io.intMax(o, 'scaleSubsLevelSize');
+  io.floatMax(o, 'scalePriceIncrement');
+  if (o.scalePriceIncrement !== undefined && o.scalePriceIncrement > 0) {
+    io.floatMax(o, 'scalePriceAdjustValue');
+    io.intMax(o, 'scalePriceAdjustInterval');
+    io.floatMax(o, 'scaleProfitOffset');
+    io.bool(o, 'scaleAutoReset');
+    io.intMax(o, 'scaleInitPosition');
+    io.intMax(o, 'scaleInitFillQty');
+    io.bool(o, 'scaleRandomPercent');
+  }
+}
+
+/** hedgeType … algoParams, the same run in placeOrder and openOrder. */
+function hedgeToAlgo(io: FieldIO, c: ContractRecord, o: OrderRecord): void {
+  io.str(o, 'hedgeType');
+  if (o.hedgeType) io.str(o, 'hedgeParam');
+  io.bool(o, 'optOutSmartRouting');
+  io.str(o, 'clearingAccount');
+  io.str(o, 'clearingIntent');
+  io.bool(o, 'notHeld');
+  deltaNeutralContract(io, c);
+  io.str(o, 'algoStrategy');
+  if (o.algoStrategy) tagValues(io, o.algoParams);
+}
+
 /** A boolean sent as an int that may be unset (usePriceMgmtAlgo in placeOrder). */
 function optionalBoolAsInt(io: FieldIO, o: OrderRecord): void {
   const t: { v: number | undefined } = { v: o.usePriceMgmtAlgo === undefined ? undefined : o.usePriceMgmtAlgo ? 1 : 0 };
@@ -84,19 +136,7 @@ function optionalBoolAsInt(io: FieldIO, o: OrderRecord): void {
 /** placeOrder after the message id. */
 export function walkPlaceOrder(io: FieldIO, sv: number, c: ContractRecord, o: OrderRecord): void {
   io.int(o, 'orderId');
-  // contract
-  io.int(c, 'conId');
-  io.str(c, 'symbol');
-  io.str(c, 'secType');
-  io.str(c, 'lastTradeDateOrContractMonth');
-  io.float(c, 'strike');
-  io.str(c, 'right');
-  io.str(c, 'multiplier');
-  io.str(c, 'exchange');
-  io.str(c, 'primaryExchange');
-  io.str(c, 'currency');
-  io.str(c, 'localSymbol');
-  io.str(c, 'tradingClass');
+  contractFields(io, c, true);
   io.str(c, 'secIdType');
   io.str(c, 'secId');
   // main order fields
@@ -121,27 +161,8 @@ export function walkPlaceOrder(io: FieldIO, sv: number, c: ContractRecord, o: Or
   io.bool(o, 'outsideRth');
   io.bool(o, 'hidden');
   if (c.secType === 'BAG') {
-    const legs = io.count(c.comboLegs.length);
-    for (let i = 0; i < legs; i++) {
-      const leg = io.reading
-        ? { conId: 0, ratio: 0, action: '', exchange: '', openClose: 0, shortSaleSlot: 0, designatedLocation: '', exemptCode: -1 }
-        : c.comboLegs[i]!;
-      io.int(leg, 'conId');
-      io.int(leg, 'ratio');
-      io.str(leg, 'action');
-      io.str(leg, 'exchange');
-      io.int(leg, 'openClose');
-      io.int(leg, 'shortSaleSlot');
-      io.str(leg, 'designatedLocation');
-      io.int(leg, 'exemptCode');
-      if (io.reading) c.comboLegs.push(leg);
-    }
-    const prices = io.count(o.orderComboLegPrices.length);
-    for (let i = 0; i < prices; i++) {
-      const p: { price: number | undefined } = { price: o.orderComboLegPrices[i] };
-      io.floatMax(p, 'price');
-      if (io.reading) o.orderComboLegPrices.push(p.price);
-    }
+    comboLegs(io, c, true);
+    comboLegPrices(io, o);
     tagValues(io, o.smartComboRoutingParams);
   }
   io.skip(''); // deprecated sharesAllocation
@@ -176,44 +197,16 @@ export function walkPlaceOrder(io: FieldIO, sv: number, c: ContractRecord, o: Or
   io.intMax(o, 'volatilityType');
   io.str(o, 'deltaNeutralOrderType');
   io.floatMax(o, 'deltaNeutralAuxPrice');
-  if (o.deltaNeutralOrderType) {
-    io.int(o, 'deltaNeutralConId');
-    io.str(o, 'deltaNeutralSettlingFirm');
-    io.str(o, 'deltaNeutralClearingAccount');
-    io.str(o, 'deltaNeutralClearingIntent');
-    io.str(o, 'deltaNeutralOpenClose');
-    io.bool(o, 'deltaNeutralShortSale');
-    io.int(o, 'deltaNeutralShortSaleSlot');
-    io.str(o, 'deltaNeutralDesignatedLocation');
-  }
+  if (o.deltaNeutralOrderType) deltaNeutralOrder(io, o);
   io.bool(o, 'continuousUpdate');
   io.intMax(o, 'referencePriceType');
   io.floatMax(o, 'trailStopPrice');
   io.floatMax(o, 'trailingPercent');
-  io.intMax(o, 'scaleInitLevelSize');
-  io.intMax(o, 'scaleSubsLevelSize');
-  io.floatMax(o, 'scalePriceIncrement');
-  if (o.scalePriceIncrement !== undefined && o.scalePriceIncrement > 0) {
-    io.floatMax(o, 'scalePriceAdjustValue');
-    io.intMax(o, 'scalePriceAdjustInterval');
-    io.floatMax(o, 'scaleProfitOffset');
-    io.bool(o, 'scaleAutoReset');
-    io.intMax(o, 'scaleInitPosition');
-    io.intMax(o, 'scaleInitFillQty');
-    io.bool(o, 'scaleRandomPercent');
-  }
+  scaleFields(io, o);
   io.str(o, 'scaleTable');
   io.str(o, 'activeStartTime');
   io.str(o, 'activeStopTime');
-  io.str(o, 'hedgeType');
-  if (o.hedgeType) io.str(o, 'hedgeParam');
-  io.bool(o, 'optOutSmartRouting');
-  io.str(o, 'clearingAccount');
-  io.str(o, 'clearingIntent');
-  io.bool(o, 'notHeld');
-  deltaNeutralContract(io, c);
-  io.str(o, 'algoStrategy');
-  if (o.algoStrategy) tagValues(io, o.algoParams);
+  hedgeToAlgo(io, c, o);
   io.str(o, 'algoId');
   io.bool(o, 'whatIf');
   io.str(o, 'orderMiscOptions');
@@ -272,17 +265,6 @@ export function walkPlaceOrder(io: FieldIO, sv: number, c: ContractRecord, o: Or
   if (sv >= SV.CME_TAGGING_FIELDS) io.intMax(o, 'manualOrderIndicator');
 }
 
-function deltaNeutralContract(io: FieldIO, c: ContractRecord): void {
-  const flag = { present: c.deltaNeutralContract !== undefined };
-  io.bool(flag, 'present');
-  if (!flag.present) return;
-  const d = c.deltaNeutralContract ?? { conId: 0, delta: 0, price: 0 };
-  io.int(d, 'conId');
-  io.float(d, 'delta');
-  io.float(d, 'price');
-  if (io.reading) c.deltaNeutralContract = d;
-}
-
 function pegBench(io: FieldIO, o: OrderRecord): void {
   io.int(o, 'referenceContractId');
   io.bool(o, 'isPeggedChangeAmountDecrease');
@@ -294,18 +276,7 @@ function pegBench(io: FieldIO, o: OrderRecord): void {
 /** openOrder after the message id. */
 export function walkOpenOrder(io: FieldIO, sv: number, c: ContractRecord, o: OrderRecord, s: OrderStateRecord): void {
   io.int(o, 'orderId');
-  // contract
-  io.int(c, 'conId');
-  io.str(c, 'symbol');
-  io.str(c, 'secType');
-  io.str(c, 'lastTradeDateOrContractMonth');
-  io.float(c, 'strike');
-  io.str(c, 'right');
-  io.str(c, 'multiplier');
-  io.str(c, 'exchange');
-  io.str(c, 'currency');
-  io.str(c, 'localSymbol');
-  io.str(c, 'tradingClass');
+  contractFields(io, c, false);
   // order
   io.str(o, 'action');
   io.decimal(o, 'totalQuantity');
@@ -361,16 +332,7 @@ export function walkOpenOrder(io: FieldIO, sv: number, c: ContractRecord, o: Ord
   if (io.reading) o.volatilityType = vt.v;
   io.str(o, 'deltaNeutralOrderType');
   io.floatMax(o, 'deltaNeutralAuxPrice');
-  if (o.deltaNeutralOrderType) {
-    io.int(o, 'deltaNeutralConId');
-    io.str(o, 'deltaNeutralSettlingFirm');
-    io.str(o, 'deltaNeutralClearingAccount');
-    io.str(o, 'deltaNeutralClearingIntent');
-    io.str(o, 'deltaNeutralOpenClose');
-    io.bool(o, 'deltaNeutralShortSale');
-    io.int(o, 'deltaNeutralShortSaleSlot');
-    io.str(o, 'deltaNeutralDesignatedLocation');
-  }
+  if (o.deltaNeutralOrderType) deltaNeutralOrder(io, o);
   io.bool(o, 'continuousUpdate');
   const rp: { v: number } = { v: o.referencePriceType ?? 0 };
   io.int(rp, 'v');
@@ -383,50 +345,11 @@ export function walkOpenOrder(io: FieldIO, sv: number, c: ContractRecord, o: Ord
   io.intMax(o, 'basisPointsType');
   // combo legs
   io.str(c, 'comboLegsDescription');
-  const legs = io.count(c.comboLegs.length);
-  for (let i = 0; i < legs; i++) {
-    const leg = io.reading
-      ? { conId: 0, ratio: 0, action: '', exchange: '', openClose: 0, shortSaleSlot: 0, designatedLocation: '', exemptCode: -1 }
-      : c.comboLegs[i]!;
-    io.int(leg, 'conId');
-    io.int(leg, 'ratio');
-    io.str(leg, 'action');
-    io.str(leg, 'exchange');
-    io.int(leg, 'openClose');
-    io.int(leg, 'shortSaleSlot');
-    io.str(leg, 'designatedLocation');
-    io.int(leg, 'exemptCode');
-    if (io.reading) c.comboLegs.push(leg);
-  }
-  const prices = io.count(o.orderComboLegPrices.length);
-  for (let i = 0; i < prices; i++) {
-    const p: { price: number | undefined } = { price: o.orderComboLegPrices[i] };
-    io.floatMax(p, 'price');
-    if (io.reading) o.orderComboLegPrices.push(p.price);
-  }
+  comboLegs(io, c, true);
+  comboLegPrices(io, o);
   tagValues(io, o.smartComboRoutingParams);
-  // scale
-  io.intMax(o, 'scaleInitLevelSize');
-  io.intMax(o, 'scaleSubsLevelSize');
-  io.floatMax(o, 'scalePriceIncrement');
-  if (o.scalePriceIncrement !== undefined && o.scalePriceIncrement > 0) {
-    io.floatMax(o, 'scalePriceAdjustValue');
-    io.intMax(o, 'scalePriceAdjustInterval');
-    io.floatMax(o, 'scaleProfitOffset');
-    io.bool(o, 'scaleAutoReset');
-    io.intMax(o, 'scaleInitPosition');
-    io.intMax(o, 'scaleInitFillQty');
-    io.bool(o, 'scaleRandomPercent');
-  }
-  io.str(o, 'hedgeType');
-  if (o.hedgeType) io.str(o, 'hedgeParam');
-  io.bool(o, 'optOutSmartRouting');
-  io.str(o, 'clearingAccount');
-  io.str(o, 'clearingIntent');
-  io.bool(o, 'notHeld');
-  deltaNeutralContract(io, c);
-  io.str(o, 'algoStrategy');
-  if (o.algoStrategy) tagValues(io, o.algoParams);
+  scaleFields(io, o);
+  hedgeToAlgo(io, c, o);
   io.bool(o, 'solicited');
   // what-if info and commission
   io.bool(o, 'whatIf');

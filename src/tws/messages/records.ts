@@ -19,6 +19,10 @@ export interface ComboLegRecord {
   exemptCode: number;
 }
 
+export function newComboLegRecord(): ComboLegRecord {
+  return { conId: 0, ratio: 0, action: '', exchange: '', openClose: 0, shortSaleSlot: 0, designatedLocation: '', exemptCode: -1 };
+}
+
 export interface DeltaNeutralContractRecord {
   conId: number;
   delta: number;
