@@ -93,7 +93,8 @@ export const DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-function positiveInt(v: unknown, name: string, min = 1): number {
+/** `v` as an integer >= `min` (default 1); INVALID_ARGUMENT naming `name` otherwise. */
+export function positiveInt(v: unknown, name: string, min = 1): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) invalidArgument(`${name} must be an integer >= ${min}, got ${String(v)}`);
   return v;
 }

@@ -13,7 +13,7 @@ import { binding } from '../native/binding.js';
 import { TickwireError, invalidArgument } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
-import { checkTransport, engineTransport, packPins, resolvePins, type ActiveTransport, type TlsOptions, type Transport } from './options.js';
+import { checkTransport, engineTransport, packPins, positiveInt, resolvePins, type ActiveTransport, type TlsOptions, type Transport } from './options.js';
 import { trustForAsync } from './trust.js';
 import { sockaddr } from './websocket.js';
 
@@ -272,11 +272,9 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
 export async function connectTcp(host: string, port: number, options: TcpConnectOptions = {}): Promise<TcpConnection> {
   if (typeof host !== 'string' || host === '') invalidArgument('connectTcp: host must be a non-empty string');
   if (!Number.isInteger(port) || port < 1 || port > 65535) invalidArgument(`connectTcp: port must be 1-65535, got ${String(port)}`);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) invalidArgument(`timeoutMs must be an integer >= 1, got ${String(timeoutMs)}`);
+  const timeoutMs = positiveInt(options.timeoutMs ?? 10_000, 'timeoutMs');
   const transport = checkTransport(options.transport);
-  const busy = options.busyPollUs ?? 0;
-  if (!Number.isSafeInteger(busy) || busy < 0) invalidArgument(`busyPollUs must be an integer >= 0, got ${String(busy)}`);
+  const busy = positiveInt(options.busyPollUs ?? 0, 'busyPollUs', 0);
 
   let tls: NativeTlsRequest | undefined;
   if (options.tls !== undefined) {
