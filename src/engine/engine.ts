@@ -224,6 +224,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #earlyUpdates = new Map<string, OrderUpdate>();
   readonly #earlyFilled = new Map<string, number>();
   readonly #latency = new Map<string, LatencyHistogram>();
+  /** `strategy:<name>` histograms by strategy (the entries of #latency, found without building the name). */
+  readonly #strategyLat = new Map<Strategy, LatencyHistogram>();
   readonly #orderLatency = new LatencyHistogram();
   readonly #fills: FillEvent[] = [];
   readonly #signals: SignalEvent[] = [];
@@ -495,7 +497,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     let whale = false;
     for (const s of this.strategies) {
       if (!s.onTrade) continue;
-      const out = this.#run(s, () => s.onTrade!(t, this.#ctx));
+      const out = this.#run(s, s.onTrade, t);
       if (out?.signals?.some((sig) => sig.trade?.id === t.id)) whale = true;
       if (out) this.#output(out);
     }
@@ -512,20 +514,28 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('book', u);
     for (const s of this.strategies) {
       if (!s.onBook) continue;
-      const out = this.#run(s, () => s.onBook!(u, this.#ctx));
+      const out = this.#run(s, s.onBook, u);
       if (out) this.#output(out);
     }
   }
 
-  /** Runs one strategy callback, timed; an exception is logged and counted as a failure. */
-  #run(s: Strategy, fn: () => StrategyOutput | void): StrategyOutput | void {
+  /**
+   * Runs one strategy callback (`cb` is one of `s`'s methods), timed; an exception is logged and
+   * counted as a failure. No closure, no name string per call: the histogram is looked up by strategy.
+   */
+  #run<A>(s: Strategy, cb: (this: Strategy, a: A, ctx: StrategyContext) => StrategyOutput | void, a: A): StrategyOutput | void {
+    let h = this.#strategyLat.get(s);
+    if (!h) {
+      h = this.#lat(`strategy:${s.name}`);
+      this.#strategyLat.set(s, h);
+    }
     const t0 = performance.now();
     try {
-      const out = fn();
-      this.#lat(`strategy:${s.name}`).record(performance.now() - t0, true);
+      const out = cb.call(s, a, this.#ctx);
+      h.record(performance.now() - t0, true);
       return out;
     } catch (e) {
-      this.#lat(`strategy:${s.name}`).record(performance.now() - t0, false);
+      h.record(performance.now() - t0, false);
       this.#log('error', `strategy ${s.name} threw: ${(e as Error).message}`);
       if (this.listenerCount('error') > 0) this.emit('error', toTickwireError(e));
       return undefined;
@@ -835,7 +845,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.telemetrySource.emit('significant');
     for (const s of this.strategies) {
       if (!s.onFill) continue;
-      const out = this.#run(s, () => s.onFill!(f, this.#ctx));
+      const out = this.#run(s, s.onFill, f);
       if (out) this.#output(out);
     }
   }
@@ -959,7 +969,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     for (const s of this.strategies) {
       if (!s.onTimer) continue;
-      const out = this.#run(s, () => s.onTimer!(Date.now(), this.#ctx));
+      const out = this.#run(s, s.onTimer, Date.now());
       if (out) this.#output(out);
     }
     this.telemetrySource.emit('event', 'portfolio', this.#portfolioEvent());

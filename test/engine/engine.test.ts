@@ -166,6 +166,38 @@ describe('engine against the simulator', () => {
     expect(engine.telemetry().market.price).toBeGreaterThan(0);
   });
 
+  it('a strategy callback runs as its method; an exception is logged and counted as a failure of strategy:<name>, and the engine goes on', async () => {
+    class Thrower implements Strategy {
+      readonly name = 'thrower';
+      calls = 0;
+      onTrade(): void {
+        if (++this.calls % 2 === 0) throw new Error('boom from thrower');
+      }
+    }
+    const thrower = new Thrower();
+    const logs: LogEntry[] = [];
+    const engine = await Engine.start(
+      {
+        venues: { binance: { symbols: ['BTCUSDT'] } },
+        risk: RISK,
+        journal: { path: join(tmp(), 'j.log') },
+        telemetry: { enabled: false },
+        sim: { seed: 4, tickIntervalMs: 10 },
+        logLevel: 'silent',
+      },
+      { strategies: [thrower], log: (l) => logs.push(l) },
+    );
+    open.push(engine);
+    await until(() => thrower.calls >= 6);
+    const c = engine.state().components['strategy:thrower'];
+    expect(c?.invocations).toBeGreaterThanOrEqual(6);
+    expect(c?.success_rate).toBeGreaterThan(0);
+    expect(c?.success_rate).toBeLessThan(1);
+    expect(logs.some((l) => l.level === 'error' && l.message.includes('strategy thrower threw: boom from thrower'))).toBe(true);
+    const trades = engine.stats().trades;
+    await until(() => engine.stats().trades > trades);
+  });
+
   for (const [venue, symbol] of [
     ['bybit', 'BTCUSDT'],
     ['kraken', 'BTC/USDT'],
