@@ -294,6 +294,9 @@ export interface ErrorRecord {
   message: string;
   advancedOrderRejectJson: string;
 }
+export function newErrorRecord(): ErrorRecord {
+  return { reqId: 0, code: 0, message: '', advancedOrderRejectJson: '' };
+}
 /** error, server < 194 (ERROR_TIME): version 2, id, code, text, [advancedOrderRejectJson from 166]. */
 export const errMsg: Walk<ErrorRecord> = (io, sv, r) => {
   const v = version(io, 2);
@@ -374,30 +377,25 @@ export const portfolioValue: Walk<PortfolioRecord> = (io, _sv, r) => {
 export interface StringRecord {
   value: string;
 }
-export const acctUpdateTime: Walk<StringRecord> = (io, _sv, r) => {
+/** Version 1 and one string: acctUpdateTime, managedAccounts, acctDownloadEnd. */
+const versionedString: Walk<StringRecord> = (io, _sv, r) => {
   version(io, 1);
   io.str(r, 'value');
 };
-export const managedAccounts: Walk<StringRecord> = (io, _sv, r) => {
-  version(io, 1);
-  io.str(r, 'value');
-};
-export const acctDownloadEnd: Walk<StringRecord> = (io, _sv, r) => {
-  version(io, 1);
-  io.str(r, 'value');
-};
+export const acctUpdateTime = versionedString;
+export const managedAccounts = versionedString;
+export const acctDownloadEnd = versionedString;
 
 export interface NumberRecord {
   value: number;
 }
-export const nextValidId: Walk<NumberRecord> = (io, _sv, r) => {
+/** Version 1 and one int: nextValidId, currentTime. */
+const versionedInt: Walk<NumberRecord> = (io, _sv, r) => {
   version(io, 1);
   io.int(r, 'value');
 };
-export const currentTime: Walk<NumberRecord> = (io, _sv, r) => {
-  version(io, 1);
-  io.int(r, 'value');
-};
+export const nextValidId = versionedInt;
+export const currentTime = versionedInt;
 
 export const reqIdOnly: Walk<ReqIdRecord> = (io, _sv, r) => {
   version(io, 1);
