@@ -773,13 +773,13 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
     try {
       id = codec.messageId(fields);
     } catch (e) {
-      this.#protocolError(e as TickwireError);
+      this.#emitError(e as TickwireError);
       return;
     }
     // Before the API is ready, a 326 ends the attempt (TWS closes the socket after it).
     if (s.stage === 'starting' && id === IN.ERR_MSG) {
       try {
-        const r = codec.decodeFields(fields, codec.errMsg, s.serverVersion, { reqId: 0, code: 0, message: '', advancedOrderRejectJson: '' });
+        const r = codec.decodeFields(fields, codec.errMsg, s.serverVersion, codec.newErrorRecord());
         if (r.code === IB_CODE.CLIENT_ID_IN_USE) {
           const err = new TwsError(
             'TWS_CLIENT_ID_IN_USE',
@@ -797,7 +797,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
       this.#dispatch(s, id, fields);
     } catch (e) {
       if (e instanceof TickwireError && e.code === 'TWS_PROTOCOL_ERROR') {
-        this.#protocolError(e);
+        this.#emitError(e);
       } else {
         // An exception from user code (a listener or onTick): report it the way Node does, without
         // breaking the decoder for the messages that follow.
@@ -853,10 +853,6 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
     }
   }
 
-  #protocolError(err: TickwireError): void {
-    this.#emitError(err);
-  }
-
   #emitError(err: TickwireError): void {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     else this.#o.logger('warn', `${err.code}: ${err.message}`);
@@ -883,7 +879,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
         return;
       }
       case IN.ERR_MSG:
-        this.#onError(codec.decodeFields(fields, codec.errMsg, sv, { reqId: 0, code: 0, message: '', advancedOrderRejectJson: '' }));
+        this.#onError(codec.decodeFields(fields, codec.errMsg, sv, codec.newErrorRecord()));
         return;
       case IN.TICK_PRICE: {
         const r = codec.decodeFields(fields, codec.tickPrice, sv, { reqId: 0, tickType: 0, price: 0, size: undefined, attrMask: 0 });
@@ -1207,12 +1203,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
   #send<R>(id: number, walk: codec.Walk<R>, rec: R): void {
     const s = this.#session;
     if (!s || s.stage !== 'ready') throw notConnected(`message ${id}`);
-    this.#write(s, encodeMessage(codec.encodeFields(id, walk, s.serverVersion, rec)));
-  }
-
-  #write(s: ByteStream | Session, bytes: Uint8Array): void {
-    const stream = s instanceof Session ? s.stream : s;
-    stream.write(bytes);
+    s.stream.write(encodeMessage(codec.encodeFields(id, walk, s.serverVersion, rec)));
   }
 
   #nextReqId(): number {
@@ -1258,18 +1249,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
     const entry: MarketDataEntry = { reqId, contract, record, options, onTick, sent: false };
     this.#marketData.set(reqId, entry);
     this.#sendMarketData(entry);
-    let cancelled = false;
-    return {
-      reqId,
-      contract,
-      cancel: () => {
-        if (cancelled) return;
-        cancelled = true;
-        const e = this.#marketData.get(reqId);
-        this.#marketData.delete(reqId);
-        if (e?.sent && this.#isReady()) this.#send(OUT.CANCEL_MKT_DATA, codec.cancelMktData, { reqId });
-      },
-    };
+    return { reqId, contract, cancel: () => this.cancelMktData(reqId) };
   }
 
   /** Low-level reqMktData: the tick events carry `reqId`. Returns the request id. */
@@ -1277,7 +1257,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
     return this.marketData(contract, () => undefined, { genericTicks, snapshot }).reqId;
   }
 
-  /** Low-level cancelMktData. */
+  /** Low-level cancelMktData (what a subscription's cancel() does). Idempotent. */
   cancelMktData(reqId: number): void {
     const e = this.#marketData.get(reqId);
     this.#marketData.delete(reqId);
@@ -1300,7 +1280,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
     this.#nextOrderId++;
     const h = new OrderHandle(this, orderId, contract, order);
     this.#orders.set(orderId, h);
-    this.#write(s, encodeMessage(codec.encodeFields(OUT.PLACE_ORDER, codec.placeOrder, s.serverVersion, { contract: c, order: rec })));
+    this.#send(OUT.PLACE_ORDER, codec.placeOrder, { contract: c, order: rec });
     // Forget settled orders after a while so a long-running client does not grow.
     void h.filled.then(
       () => this.#forget(h),
@@ -1452,7 +1432,7 @@ export class TwsClient extends EventEmitter<TwsClientEvents> {
   sendRaw(fields: readonly FieldValue[]): void {
     const s = this.#session;
     if (!s || s.stage !== 'ready') throw notConnected('sendRaw');
-    this.#write(s, encodeMessage(fields));
+    s.stream.write(encodeMessage(fields));
   }
 
   // ------------------------------------------------------------------ heartbeat
