@@ -2,6 +2,7 @@
  * Flat wire records: every field a codec walk touches, with IB's defaults. Users see the typed
  * `Contract` / `Order` (contract.ts, order.ts); these are the complete shapes behind them.
  */
+import type { ContractDescription } from '../contract.js';
 
 export interface TagValue {
   tag: string;
@@ -29,20 +30,11 @@ export interface DeltaNeutralContractRecord {
   price: number;
 }
 
-/** A contract as TWS describes it (every field present; '' / 0 when not applicable). */
-export interface ContractRecord {
-  conId: number;
-  symbol: string;
-  secType: string;
-  lastTradeDateOrContractMonth: string;
-  strike: number;
-  right: string;
-  multiplier: string;
-  exchange: string;
-  primaryExchange: string;
-  currency: string;
-  localSymbol: string;
-  tradingClass: string;
+/**
+ * A contract as TWS describes it (every field present; '' / 0 when not applicable): the public
+ * ContractDescription and what only the wire carries.
+ */
+export interface ContractRecord extends ContractDescription {
   secIdType: string;
   secId: string;
   comboLegsDescription: string;
