@@ -53,23 +53,40 @@ next_mask(tw_client *c)
 	return k;
 }
 
+/* For TLS with nothing queued ahead and the engine taking application data: its plaintext buffer,
+ * to write into directly (no staging copy), and the room in it; otherwise NULL. */
+static uint8_t *
+tls_direct_buf(tw_client *c, size_t *room)
+{
+	if (c->cfg.tls == NULL || c->tx_pos != c->tx_len
+		|| !(br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP))
+	{
+		return NULL;
+	}
+	return br_ssl_engine_sendapp_buf(c->cfg.tls, room);
+}
+
+/* Hands `n` bytes written at tls_direct_buf() to the engine and seals them into records. */
+static void
+tls_direct_done(tw_client *c, size_t n)
+{
+	br_ssl_engine_sendapp_ack(c->cfg.tls, n);
+	br_ssl_engine_flush(c->cfg.tls, 0);
+}
+
 /* Raw mode: appends bytes as they are, straight into the TLS engine when nothing is queued. */
 static int
 queue_raw(tw_client *c, const uint8_t *data, size_t len)
 {
-	if (c->cfg.tls != NULL && c->tx_pos == c->tx_len
-		&& (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP))
-	{
-		size_t room;
-		uint8_t *dst = br_ssl_engine_sendapp_buf(c->cfg.tls, &room);
-		if (len <= room) {
-			if (len) {
-				memcpy(dst, data, len);
-				br_ssl_engine_sendapp_ack(c->cfg.tls, len);
-				br_ssl_engine_flush(c->cfg.tls, 0);
-			}
-			return TW_OK;
+	size_t room;
+	uint8_t *dst = tls_direct_buf(c, &room);
+
+	if (dst != NULL && len <= room) {
+		if (len) {
+			memcpy(dst, data, len);
+			tls_direct_done(c, len);
 		}
+		return TW_OK;
 	}
 	if (len > c->buf.tx_cap - c->tx_len)
 		return TW_ERR_CONN_BACKPRESSURE;
@@ -79,27 +96,23 @@ queue_raw(tw_client *c, const uint8_t *data, size_t len)
 	return TW_OK;
 }
 
-/* Appends a masked frame to tx. For TLS, when nothing is queued ahead of it and the engine has
- * room, the frame is masked straight into the engine's plaintext buffer instead: no staging copy. */
+/* Appends a masked frame to tx, or for TLS masks it straight into the engine's plaintext buffer
+ * when tls_direct_buf() allows and it fits. Not for raw mode (queue_raw). */
 static int
 queue_frame(tw_client *c, int opcode, const uint8_t *payload, size_t len)
 {
 	uint32_t k = next_mask(c);
 	uint8_t key[4];
+	size_t room;
+	uint8_t *dst;
 	int64_t n;
 
 	memcpy(key, &k, 4);
-	if (c->cfg.raw)
-		return queue_raw(c, payload, len);
-	if (c->cfg.tls != NULL && c->tx_pos == c->tx_len
-		&& (br_ssl_engine_current_state(c->cfg.tls) & BR_SSL_SENDAPP))
-	{
-		size_t room;
-		uint8_t *dst = br_ssl_engine_sendapp_buf(c->cfg.tls, &room);
+	dst = tls_direct_buf(c, &room);
+	if (dst != NULL) {
 		n = tw_ws_write_frame(dst, room, 1, opcode, payload, len, key);
 		if (n > 0) {
-			br_ssl_engine_sendapp_ack(c->cfg.tls, (size_t)n);
-			br_ssl_engine_flush(c->cfg.tls, 0);
+			tls_direct_done(c, (size_t)n);
 			return TW_OK;
 		}
 		if (n != TW_ERR_BUFFER_TOO_SMALL)
