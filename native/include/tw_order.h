@@ -56,7 +56,7 @@ typedef struct tw_order_op {
 
 typedef struct tw_order_template {
 	uint32_t magic;
-	uint8_t price_decimals, qty_decimals, has_key, signs;
+	uint8_t price_decimals, qty_decimals, signs; /* signs: the template has a signing payload and key */
 	uint16_t msg_ops, sign_ops;       /* ops[0..msg_ops) message, then sign_ops signing ops */
 	size_t literal_len;
 	size_t msg_max;                   /* upper bound of a rendered message */

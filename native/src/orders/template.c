@@ -91,7 +91,6 @@ tw_order_template_init(tw_order_template *t, const uint8_t *msg, size_t msg_len,
 		if (sb > TW_ORDER_MAX_SIGNED)
 			return TW_ERR_INVAL;
 		tw_hmac_key_init(&t->key, secret, secret_len, tw_sha256_default());
-		t->has_key = 1;
 	}
 	t->msg_max = (size_t)mb;
 	t->magic = TW_ORDER_MAGIC;
