@@ -4,34 +4,25 @@
  */
 import { request } from 'node:http';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { TickwireError } from '../../src/native/errors.js';
 import { TelemetryServer, type TelemetryOptions } from '../../src/telemetry/server.js';
 import { httpGet, RefusedError, TestClient } from './client.js';
+import { telemetryHarness } from './harness.js';
 import { ScriptedSource } from './scripted-source.js';
 
-const open: Array<{ close(): Promise<unknown> }> = [];
-afterEach(async () => {
-  while (open.length) await open.pop()!.close();
-});
+const h = telemetryHarness();
+const { open, client } = h;
 
 const VIEWER = 'viewer-secret-7f3a';
 const OPERATOR = 'operator-secret-91bc';
 
-async function serve(opts: TelemetryOptions = {}): Promise<{ server: TelemetryServer; source: ScriptedSource; logs: string[] }> {
+/** A server whose source has started (status ACTIVE). */
+function serve(opts: TelemetryOptions = {}): ReturnType<typeof h.serve> {
   const source = new ScriptedSource();
   source.start();
-  const logs: string[] = [];
-  const server = await TelemetryServer.start({ port: 0, rateHz: 0.01, log: (l, m) => logs.push(`${l}: ${m}`), ...opts }, source);
-  open.push(server);
-  return { server, source, logs };
-}
-
-async function client(url: string, o: Parameters<typeof TestClient.open>[1] = {}): Promise<TestClient> {
-  const c = await TestClient.open(url, o);
-  open.push(c);
-  return c;
+  return h.serve(opts, source);
 }
 
 async function refusal(url: string, o: Parameters<typeof TestClient.open>[1] = {}): Promise<number> {
@@ -112,6 +103,17 @@ describe('beyond loopback', () => {
     const only = await client(server.url, { protocols: [`tickwire.token.${VIEWER}`] });
     expect(only.ws.protocol).toBe(`tickwire.token.${VIEWER}`);
     expect((await only.next('WELCOME')).role).toBe('viewer');
+  });
+
+  it('a token listed as both viewer and operator is operator', async () => {
+    const { server } = await serve({ host: '0.0.0.0', tokens: { viewer: [VIEWER, OPERATOR], operator: [OPERATOR] } });
+    const both = await client(server.url, { headers: { authorization: `Bearer ${OPERATOR}` } });
+    expect((await both.next('WELCOME')).role).toBe('operator');
+    const viewerFirst = await serve({ host: '0.0.0.0', tokens: { operator: [OPERATOR], viewer: [OPERATOR] } });
+    const again = await client(viewerFirst.server.url, { protocols: ['tickwire.v1', `tickwire.token.${OPERATOR}`] });
+    expect((await again.next('WELCOME')).role).toBe('operator');
+    const viewer = await client(server.url, { headers: { authorization: `Bearer ${VIEWER}` } });
+    expect((await viewer.next('WELCOME')).role).toBe('viewer');
   });
 
   it('on loopback, configured tokens are required too', async () => {

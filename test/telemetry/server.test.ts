@@ -9,30 +9,26 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { EventPacket, ServerPacket, TelemetryPacket } from '../../src/telemetry/protocol.js';
-import { TelemetryServer, type TelemetryOptions } from '../../src/telemetry/server.js';
 import { resolveStatic } from '../../src/telemetry/static.js';
-import { httpGet, TestClient } from './client.js';
+import { httpGet } from './client.js';
+import { telemetryHarness } from './harness.js';
 import { ScriptedSource } from './scripted-source.js';
 
-const open: Array<{ close(): Promise<unknown> }> = [];
-afterEach(async () => {
-  while (open.length) await open.pop()!.close();
-});
+const { open, serve, client } = telemetryHarness();
 
-async function serve(opts: TelemetryOptions = {}, source = new ScriptedSource()): Promise<{ server: TelemetryServer; source: ScriptedSource; logs: string[] }> {
-  const logs: string[] = [];
-  const server = await TelemetryServer.start({ port: 0, rateHz: 0.01, log: (l, m) => logs.push(`${l}: ${m}`), ...opts }, source);
-  open.push(server);
-  return { server, source, logs };
-}
-
-async function client(url: string, o: Parameters<typeof TestClient.open>[1] = {}): Promise<TestClient> {
-  const c = await TestClient.open(url, o);
-  open.push(c);
-  return c;
+/** One bodyless request with any method: its status and Allow header. */
+function httpRequest(url: string, method: string): Promise<{ status: number; allow: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Every field of a TELEMETRY packet, with its type: the list of problems (empty when valid). */
@@ -481,11 +477,17 @@ describe('HTTP endpoints', () => {
     expect(index.status).toBe(200);
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
     const css = await httpGet(`${server.url}/style.css`);
-    if (css.status === 200) expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/%2e%2e%2f%2e%2e%2fpackage.json', '/nope.html', '/api/nothing', '/.hidden.js', '/index.html%00.js']) {
       expect([p, (await httpGet(`${server.url}${p}`)).status]).toEqual([p, 404]);
     }
     expect((await httpGet(`${server.url}/ws/stream`)).status).toBe(426);
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const r = await httpRequest(`${server.url}/api/state`, method);
+      expect([method, r.status, r.allow]).toEqual([method, 405, 'GET, HEAD']);
+    }
+    expect((await httpRequest(`${server.url}/api/state`, 'HEAD')).status).toBe(200);
     const off = await serve({ dashboard: false });
     expect((await httpGet(`${off.server.url}/`)).status).toBe(404);
   });
