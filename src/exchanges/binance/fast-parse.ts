@@ -29,6 +29,9 @@ class Cursor {
   i = 0;
   end = 0;
   ok = true;
+  /** The last key read by key(): its start in b and its length. */
+  ks = 0;
+  kn = 0;
 
   reset(b: Uint8Array): void {
     this.b = b;
@@ -241,10 +244,12 @@ export function isFastTrade(ev: Trade | ParsedDepthUpdate): ev is Trade {
 const K_E = 0x45; // E
 const K_e = 0x65; // e
 
-function key(c: Cursor): [number, number] {
+/** Reads a key and its colon: its bytes are [c.ks, c.ks + c.kn) (no tuple per key). */
+function key(c: Cursor): void {
   const s = c.str();
   c.need(COLON);
-  return [s, c.i - 2 - s];
+  c.ks = s;
+  c.kn = c.i - 2 - s;
 }
 
 /** Whether bytes [s, s+n) spell `word`. */
@@ -265,12 +270,12 @@ export function fastParse(b: Uint8Array, recvTs: number): FastEvent {
   c.need(LBRACE);
   if (b[c.i + 1] === 0x73 && b[c.i + 2] === 0x74) {
     // {"stream":"…","data":{…}}
-    const [s, n] = key(c);
-    if (!c.ok || !is(b, s, n, 'stream')) return null;
+    key(c);
+    if (!c.ok || !is(b, c.ks, c.kn, 'stream')) return null;
     c.skip();
     c.need(COMMA);
-    const [s2, n2] = key(c);
-    if (!c.ok || !is(b, s2, n2, 'data')) return null;
+    key(c);
+    if (!c.ok || !is(b, c.ks, c.kn, 'data')) return null;
   } else {
     c.i = 0;
   }
@@ -293,9 +298,9 @@ function event(c: Cursor, b: Uint8Array, recvTs: number): FastEvent {
   let bids: Level[] | null = null;
   let asks: Level[] | null = null;
   while (c.ok) {
-    const [s, n] = key(c);
+    key(c);
     if (!c.ok) return null;
-    const k = n === 1 ? (b[s] as number) : -1;
+    const k = c.kn === 1 ? (b[c.ks] as number) : -1;
     switch (k) {
       case K_e: {
         const v = c.str();
