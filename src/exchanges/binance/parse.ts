@@ -21,15 +21,18 @@ const bad = fields.bad;
 export const { asObject, integer } = fields;
 const { string, boolean } = fields;
 
-/** A decimal string (or JSON number) → number. */
-export function decimal(v: unknown, what: string): number {
+/** A decimal string (or JSON number) → number; NaN when it is not one. */
+function toDecimal(v: unknown): number {
   const n = typeof v === 'string' && v !== '' ? Number(v) : typeof v === 'number' ? v : NaN;
-  if (!Number.isFinite(n)) throw bad(what, v);
-  return n;
+  return Number.isFinite(n) ? n : NaN;
 }
 
-
-
+/** A decimal string (or JSON number) → number. */
+export function decimal(v: unknown, what: string): number {
+  const n = toDecimal(v);
+  if (Number.isNaN(n)) throw bad(what, v);
+  return n;
+}
 
 /** Levels as sent → numeric levels. */
 export function levels(v: unknown, what: string): Level[] {
@@ -38,8 +41,11 @@ export function levels(v: unknown, what: string): Level[] {
   for (let i = 0; i < v.length; i++) {
     const l = v[i] as unknown;
     if (!Array.isArray(l) || l.length < 2) throw bad(what, l);
-    const price = decimal(l[0], `${what} price`);
-    const qty = decimal(l[1], `${what} qty`);
+    // Field names are built only for an error: no string per level on the hot path.
+    const price = toDecimal(l[0]);
+    if (Number.isNaN(price)) throw bad(`${what} price`, l[0]);
+    const qty = toDecimal(l[1]);
+    if (Number.isNaN(qty)) throw bad(`${what} qty`, l[1]);
     if (price <= 0 || qty < 0) throw bad(what, l);
     out[i] = [price, qty];
   }

@@ -13,10 +13,16 @@ const bad = fields.bad;
 export const { asObject, asArray } = fields;
 export const str = fields.nonEmptyString;
 
+/** A decimal string → number (≥ 0); NaN when it is not one. */
+function toDecimal(v: unknown): number {
+  const n = typeof v === 'string' && v !== '' ? Number(v) : NaN;
+  return n >= 0 && n !== Infinity ? n : NaN;
+}
+
 /** A decimal string → number (≥ 0). */
 export function decimal(v: unknown, what: string): number {
-  const n = typeof v === 'string' && v !== '' ? Number(v) : NaN;
-  if (!(n >= 0) || n === Infinity) throw bad(what, v);
+  const n = toDecimal(v);
+  if (Number.isNaN(n)) throw bad(what, v);
   return n;
 }
 
@@ -33,7 +39,12 @@ export function parseLevels(v: unknown, what: string): Level[] {
   for (let i = 0; i < arr.length; i++) {
     const l = arr[i];
     if (!Array.isArray(l) || l.length < 2) throw bad(`${what}[${i}]`, l);
-    out[i] = [decimal(l[0], `${what}[${i}] price`), decimal(l[1], `${what}[${i}] size`)];
+    // Field names are built only for an error: no string per level on the hot path.
+    const price = toDecimal(l[0]);
+    if (Number.isNaN(price)) throw bad(`${what}[${i}] price`, l[0]);
+    const size = toDecimal(l[1]);
+    if (Number.isNaN(size)) throw bad(`${what}[${i}] size`, l[1]);
+    out[i] = [price, size];
   }
   return out;
 }

@@ -26,6 +26,15 @@ export interface FieldReaders {
   decimalString(v: unknown, what: string): number;
 }
 
+/**
+ * What {@link FieldReaders.decimalString} accepts, as a number; NaN otherwise. For per-level
+ * loops: check against NaN and build the field name only for the error.
+ */
+export function decimalStringValue(v: unknown): number {
+  const n = typeof v === 'string' && v !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : NaN;
+}
+
 /** The field readers of one venue (its name goes into every error). */
 export function fieldReaders(venue: VenueId): FieldReaders {
   const bad = (what: string, value: unknown): TickwireError => {
@@ -64,8 +73,8 @@ export function fieldReaders(venue: VenueId): FieldReaders {
       return v;
     },
     decimalString(v, what) {
-      const n = typeof v === 'string' && v !== '' ? Number(v) : NaN;
-      if (!Number.isFinite(n)) throw bad(what, v);
+      const n = decimalStringValue(v);
+      if (Number.isNaN(n)) throw bad(what, v);
       return n;
     },
   };

@@ -5,7 +5,7 @@
  */
 import type { Level } from '../../book/types.js';
 import type { Fill, OrderStatus, OrderUpdate, Side, Stamped, Ticker, Trade } from '../common/types.js';
-import { fieldReaders, type Obj } from '../common/fields.js';
+import { decimalStringValue, fieldReaders, type Obj } from '../common/fields.js';
 import type { HyperliquidBbo, HyperliquidFill, HyperliquidL2Book, HyperliquidOrderUpdate, HyperliquidTrade } from './messages.js';
 
 const fields = fieldReaders('hyperliquid');
@@ -23,8 +23,11 @@ export function side(v: unknown, what: string): Side {
 
 function level(v: unknown, what: string): Level {
   const l = asObject(v, what);
-  const price = decimal(l.px, `${what} px`);
-  const qty = decimal(l.sz, `${what} sz`);
+  // Field names are built only for an error: no string per level on the hot path.
+  const price = decimalStringValue(l.px);
+  if (Number.isNaN(price)) throw bad(`${what} px`, l.px);
+  const qty = decimalStringValue(l.sz);
+  if (Number.isNaN(qty)) throw bad(`${what} sz`, l.sz);
   if (price <= 0 || qty < 0) throw bad(what, v);
   return [price, qty];
 }

@@ -14,9 +14,13 @@ const bad = fields.bad;
 export const { asObject, asArray } = fields;
 export const str = fields.nonEmptyString;
 
+function isQuantity(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && v !== Infinity;
+}
+
 /** A JSON number ≥ 0. */
 export function number(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw bad(what, v);
+  if (!isQuantity(v)) throw bad(what, v);
   return v;
 }
 
@@ -39,8 +43,13 @@ export function parseLevels(v: unknown, what: string): Level[] {
   const arr = asArray(v, what);
   const out: Level[] = new Array(arr.length);
   for (let i = 0; i < arr.length; i++) {
-    const l = asObject(arr[i], `${what}[${i}]`);
-    out[i] = [number(l.price, `${what}[${i}].price`), number(l.qty, `${what}[${i}].qty`)];
+    // Field names are built only for an error: no string per level on the hot path.
+    const item = arr[i];
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(`${what}[${i}]`, item);
+    const { price, qty } = item as Obj;
+    if (!isQuantity(price)) throw bad(`${what}[${i}].price`, price);
+    if (!isQuantity(qty)) throw bad(`${what}[${i}].qty`, qty);
+    out[i] = [price, qty];
   }
   return out;
 }
