@@ -19,7 +19,7 @@ import {
   type Ticker,
   type Trade,
 } from '../../src/index.js';
-import { collect, tick, until, waitFor } from '../sim/helpers.js';
+import { clientBook, collect, simBook as simBookOf, simSymbol, tick, until, waitFor } from '../sim/helpers.js';
 
 let server: sim.SimServer;
 const venues: BinanceVenue[] = [];
@@ -51,17 +51,8 @@ function venue(options: BinanceOptions = {}): BinanceVenue {
 }
 
 /** The simulator's own book of `key`, in prices/quantities as the client parses them. */
-function simBook(key: string): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-  const sym = server.market.get(key) as sim.SimSymbol;
-  const s = sym.snapshot();
-  const conv = (ls: Array<[number, number]>): Array<[number, number]> => ls.map(([p, q]) => [Number(sym.price(p)), Number(sym.qty(q))]);
-  return { bids: conv(s.bids), asks: conv(s.asks) };
-}
-
-function clientBook(v: BinanceVenue, key: string): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-  const b = v.book(key);
-  if (!b) throw new Error(`no book for ${key}`);
-  return { bids: b.depth('bid').map(([p, q]) => [p, q]), asks: b.depth('ask').map(([p, q]) => [p, q]) };
+function simBook(key: string): ReturnType<typeof simBookOf> {
+  return simBookOf(simSymbol(server, key));
 }
 
 /** Resolves once the client's book of `key` has applied the simulator's latest update. */

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 
 import { buildBybitAuth, buildBybitOrderCancel, buildBybitOrderCreate, bybitAuthSignature, bybitOrderCreateSpec, type BybitOrderShape } from '../../src/exchanges/bybit/orders.js';
 import { HmacSigner, OrderTemplate, TickwireError } from '../../src/index.js';
-
 import { randomValue, seeded } from '../helpers/random.js';
 
 describe('bybit order.create: template vs reference', () => {

@@ -4,27 +4,15 @@
  * restart, forced disconnect → reconnect + resubscribe + re-auth, orders (template and reference
  * paths), order/fill events, bad credentials, malformed messages.
  */
-import type { EventEmitter } from 'node:events';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BybitVenue, type BybitOptions } from '../../src/exchanges/bybit/venue.js';
 import type { BookUpdate, Fill, OrderUpdate, Ticker, TickwireError, Trade } from '../../src/index.js';
 import type { BybitSimVenue } from '../../src/sim/bybit.js';
 import { SimServer } from '../../src/sim/server.js';
+import { clientBook, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const SYMBOL = 'BTCUSDT';
-
-function waitFor<T extends unknown[]>(emitter: EventEmitter, event: string, match: (...args: T) => boolean = () => true): Promise<T> {
-  return new Promise<T>((resolve) => {
-    const on = (...args: unknown[]): void => {
-      if (!match(...(args as T))) return;
-      emitter.off(event, on);
-      resolve(args as T);
-    };
-    emitter.on(event, on);
-  });
-}
 
 let sim: SimServer;
 const venues: BybitVenue[] = [];
@@ -44,19 +32,13 @@ function venue(extra: BybitOptions = {}): BybitVenue {
   return v;
 }
 
-/** The simulator's own top-`n` book as numbers parsed from its decimal text. */
-function simBook(n = 50): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-  const sym = sim.market.get(SYMBOL);
-  if (!sym) throw new Error('no symbol');
-  const snap = sym.snapshot(n);
-  const f = (ls: Array<[number, number]>): Array<[number, number]> => ls.map(([p, q]) => [Number(sym.price(p)), Number(sym.qty(q))]);
-  return { bids: f(snap.bids), asks: f(snap.asks) };
+/** The simulator's own top-`n` book. */
+function simBook(n = 50): ReturnType<typeof simBookOf> {
+  return simBookOf(simSymbol(sim, SYMBOL), n);
 }
 
-function adapterBook(v: BybitVenue): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-  const b = v.book(SYMBOL);
-  if (!b) throw new Error('no book');
-  return { bids: b.depth('bid').map(([p, q]) => [p, q]), asks: b.depth('ask').map(([p, q]) => [p, q]) };
+function adapterBook(v: BybitVenue): ReturnType<typeof clientBook> {
+  return clientBook(v, SYMBOL);
 }
 
 beforeAll(async () => {
@@ -111,7 +93,7 @@ describe('bybit adapter: market data', () => {
     await v.subscribe('book', SYMBOL);
     for (let i = 0; i < 50; i++) {
       sim.market.burst(2000, SYMBOL);
-      await new Promise((r) => setImmediate(r));
+      await tick();
     }
     await expect.poll(() => adapterBook(v), { timeout: 120_000, interval: 50 }).toEqual(simBook());
     expect(errors).toEqual([]);

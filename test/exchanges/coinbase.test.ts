@@ -3,35 +3,17 @@
  * events, book integrity after 100k updates, sequence gaps, forced disconnects, silence,
  * malformed messages, refused subscriptions and unsupported order entry.
  */
-import type { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
 
-import { afterEach, describe, expect, it } from 'vitest';
-
-import { CoinbaseVenue, sim, TickwireError, VenueError, type BookUpdate, type Level, type Ticker, type Trade } from '../../src/index.js';
+import { CoinbaseVenue, sim, TickwireError, VenueError, type BookUpdate, type Ticker, type Trade } from '../../src/index.js';
 import { coinbaseSimVenue, type CoinbaseSimOptions } from '../../src/sim/coinbase.js';
 import type { SimTrade } from '../../src/sim/market.js';
+import { cleanupAfterEach, clientBook as clientBookOf, simBook, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const FAST_RECONNECT = { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 0, jitter: false };
 const PRODUCT = 'BTC-USDT';
 
-function waitFor<T extends unknown[]>(emitter: EventEmitter, event: string, match: (...args: T) => boolean = () => true): Promise<T> {
-  return new Promise<T>((resolve) => {
-    const on = (...args: unknown[]): void => {
-      if (!match(...(args as T))) return;
-      emitter.off(event, on);
-      resolve(args as T);
-    };
-    emitter.on(event, on);
-  });
-}
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function setup(opts: { sim?: CoinbaseSimOptions; heartbeat?: { intervalMs: number; timeoutMs: number } | false; handshakeTimeoutMs?: number } = {}) {
   const server = await sim.SimServer.start({ venue: coinbaseSimVenue(opts.sim), seed: 11, tickIntervalMs: 0, pingIntervalMs: 0 });
@@ -49,22 +31,11 @@ async function setup(opts: { sim?: CoinbaseSimOptions; heartbeat?: { intervalMs:
     await venue.close();
     await server.close();
   });
-  const sym = server.market.get('BTCUSDT');
-  if (!sym) throw new Error('no BTCUSDT');
-  return { server, venue, errors, sym };
+  return { server, venue, errors, sym: simSymbol(server, 'BTCUSDT') };
 }
 
-/** The simulator's own book of `sym` as the numbers a client parses from its text. */
-function simBook(sym: sim.SimSymbol): { bids: Level[]; asks: Level[] } {
-  const snap = sym.snapshot();
-  const conv = (ls: Array<[number, number]>): Level[] => ls.map(([p, q]) => [Number(sym.price(p)), Number(sym.qty(q))]);
-  return { bids: conv(snap.bids), asks: conv(snap.asks) };
-}
-
-function clientBook(venue: CoinbaseVenue): { bids: Level[]; asks: Level[] } {
-  const book = venue.book(PRODUCT);
-  if (!book) throw new Error('no book');
-  return { bids: book.depth('bid'), asks: book.depth('ask') };
+function clientBook(venue: CoinbaseVenue): ReturnType<typeof clientBookOf> {
+  return clientBookOf(venue, PRODUCT);
 }
 
 /** Resolves after `n` non-snapshot book events. */

@@ -3,36 +3,18 @@
  * book snapshots equal to the simulator's, user fills, the ping keepalive, forced disconnects,
  * malformed messages, refused subscriptions and unsupported order entry.
  */
-import type { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
 
-import { afterEach, describe, expect, it } from 'vitest';
-
-import { HyperliquidVenue, sim, TickwireError, VenueError, type BookUpdate, type Fill, type Level, type OrderUpdate, type Ticker, type Trade } from '../../src/index.js';
+import { HyperliquidVenue, sim, TickwireError, VenueError, type BookUpdate, type Fill, type OrderUpdate, type Ticker, type Trade } from '../../src/index.js';
 import type { HyperliquidMids } from '../../src/exchanges/hyperliquid/parse.js';
 import { HYPERLIQUID_SIM_DEMO_ADDRESS, hyperliquidSimVenue, type HyperliquidSimOptions } from '../../src/sim/hyperliquid.js';
 import type { SimTrade } from '../../src/sim/market.js';
+import { cleanupAfterEach, clientBook as clientBookOf, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const FAST_RECONNECT = { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 0, jitter: false };
 const DEMO = HYPERLIQUID_SIM_DEMO_ADDRESS;
 
-function waitFor<T extends unknown[]>(emitter: EventEmitter, event: string, match: (...args: T) => boolean = () => true): Promise<T> {
-  return new Promise<T>((resolve) => {
-    const on = (...args: unknown[]): void => {
-      if (!match(...(args as T))) return;
-      emitter.off(event, on);
-      resolve(args as T);
-    };
-    emitter.on(event, on);
-  });
-}
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 interface SetupOptions {
   sim?: HyperliquidSimOptions;
@@ -58,22 +40,16 @@ async function setup(opts: SetupOptions = {}) {
     await venue.close();
     await server.close();
   });
-  const sym = server.market.get('BTCUSDT');
-  if (!sym) throw new Error('no BTCUSDT');
-  return { server, venue, errors, sym };
+  return { server, venue, errors, sym: simSymbol(server, 'BTCUSDT') };
 }
 
 /** The simulator's top 20 levels per side as a client parses them. */
-function simBook(sym: sim.SimSymbol): { bids: Level[]; asks: Level[] } {
-  const snap = sym.snapshot(20);
-  const conv = (ls: Array<[number, number]>): Level[] => ls.map(([p, q]) => [Number(sym.price(p)), Number(sym.qty(q))]);
-  return { bids: conv(snap.bids), asks: conv(snap.asks) };
+function simBook(sym: sim.SimSymbol): ReturnType<typeof simBookOf> {
+  return simBookOf(sym, 20);
 }
 
-function clientBook(venue: HyperliquidVenue, coin = 'BTC'): { bids: Level[]; asks: Level[] } {
-  const book = venue.book(coin);
-  if (!book) throw new Error('no book');
-  return { bids: book.depth('bid'), asks: book.depth('ask') };
+function clientBook(venue: HyperliquidVenue, coin = 'BTC'): ReturnType<typeof clientBookOf> {
+  return clientBookOf(venue, coin);
 }
 
 describe('Hyperliquid adapter against the simulator', () => {

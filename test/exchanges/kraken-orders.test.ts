@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 
 import { buildKrakenAddOrder, buildKrakenCancelOrder, krakenAddOrderSpec, type KrakenOrderShape } from '../../src/exchanges/kraken/orders.js';
 import { OrderTemplate, TickwireError } from '../../src/index.js';
-
 import { randomValue, seeded } from '../helpers/random.js';
 
 const TOKEN = 'WOg6IVQ5RfogMzkhH25WOg6IVQ5RqhP+U3ZprQVnh7f';

@@ -4,28 +4,16 @@
  * withheld updates → BOOK_CHECKSUM_MISMATCH + resync, forced disconnect → reconnect + resubscribe,
  * orders on the template and reference paths, bad tokens, malformed messages.
  */
-import type { EventEmitter } from 'node:events';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KrakenVenue } from '../../src/exchanges/kraken/venue.js';
 import type { BookUpdate, Fill, OrderUpdate, Ticker, TickwireError, Trade } from '../../src/index.js';
 import { krakenSimToken } from '../../src/sim/kraken.js';
 import { SimServer } from '../../src/sim/server.js';
+import { clientBook, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const SYMBOL = 'BTC/USDT';
 const KEY = 'BTCUSDT';
-
-function waitFor<T extends unknown[]>(emitter: EventEmitter, event: string, match: (...args: T) => boolean = () => true): Promise<T> {
-  return new Promise<T>((resolve) => {
-    const on = (...args: unknown[]): void => {
-      if (!match(...(args as T))) return;
-      emitter.off(event, on);
-      resolve(args as T);
-    };
-    emitter.on(event, on);
-  });
-}
 
 let sim: SimServer;
 const venues: KrakenVenue[] = [];
@@ -42,19 +30,13 @@ function venue(token = krakenSimToken('simkey', 'simsecret'), extra: Partial<Con
   return v;
 }
 
-/** The simulator's own top-`n` book of BTCUSDT as numbers parsed from its decimal text. */
-function simBook(n = 10): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-  const sym = sim.market.get(KEY);
-  if (!sym) throw new Error('no symbol');
-  const snap = sym.snapshot(n);
-  const f = (ls: Array<[number, number]>): Array<[number, number]> => ls.map(([p, q]) => [Number(sym.price(p)), Number(sym.qty(q))]);
-  return { bids: f(snap.bids), asks: f(snap.asks) };
+/** The simulator's own top-`n` book of BTCUSDT. */
+function simBook(n = 10): ReturnType<typeof simBookOf> {
+  return simBookOf(simSymbol(sim, KEY), n);
 }
 
-function adapterBook(v: KrakenVenue): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-  const b = v.book(SYMBOL);
-  if (!b) throw new Error('no book');
-  return { bids: b.depth('bid').map(([p, q]) => [p, q]), asks: b.depth('ask').map(([p, q]) => [p, q]) };
+function adapterBook(v: KrakenVenue): ReturnType<typeof clientBook> {
+  return clientBook(v, SYMBOL);
 }
 
 beforeAll(async () => {
@@ -110,7 +92,7 @@ describe('kraken adapter: market data', () => {
     await v.subscribe('book', SYMBOL);
     for (let i = 0; i < 50; i++) {
       sim.market.burst(2000, KEY);
-      await new Promise((r) => setImmediate(r));
+      await tick();
     }
     await expect.poll(() => adapterBook(v), { timeout: 120_000, interval: 50 }).toEqual(simBook());
     expect(errors).toEqual([]);

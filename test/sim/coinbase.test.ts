@@ -3,44 +3,19 @@
  * envelopes and sequence numbers, snapshots that match the market, refusals, the 5-s subscribe
  * rule, and the skip / malformed faults.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { connect, sim, type TickwireWebSocket } from '../../src/index.js';
 import { coinbaseSimVenue, type CoinbaseSimOptions } from '../../src/sim/coinbase.js';
+import { cleanupAfterEach, openRecorder, tick } from './helpers.js';
 
 type Msg = Record<string, unknown> & { channel?: string; sequence_num?: number; events?: Array<Record<string, unknown>> };
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f();
-  cleanup = [];
-});
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const cleanup = cleanupAfterEach();
 
 async function setup(options: CoinbaseSimOptions = {}) {
   const server = await sim.SimServer.start({ venue: coinbaseSimVenue(options), seed: 5, tickIntervalMs: 0, pingIntervalMs: 0 });
-  const ws = await connect(`${server.url}/`, { tls: server.clientTls(), reconnect: false });
-  const msgs: Msg[] = [];
-  const raw: string[] = [];
-  const decoder = new TextDecoder();
-  ws.on('message', (data) => {
-    const text = decoder.decode(data);
-    raw.push(text);
-    try {
-      msgs.push(JSON.parse(text) as Msg);
-    } catch {
-      /* kept in raw */
-    }
-  });
-  cleanup.push(async () => {
-    if (ws.readyState !== 'closed') ws.close();
-    await server.close();
-  });
-  const until = async (n: number): Promise<void> => {
-    while (msgs.length < n) await tick();
-  };
-  return { server, ws, msgs, raw, until };
+  return { server, ...(await openRecorder<Msg>(server, '/', cleanup)) };
 }
 
 const sub = (ws: TickwireWebSocket, channel: string, ids: string[], type = 'subscribe'): void => {

@@ -3,6 +3,12 @@ import type { EventEmitter } from 'node:events';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { afterEach } from 'vitest';
+
+import { connect, type Level, type OrderBook, type TickwireWebSocket } from '../../src/index.js';
+import type { SimSymbol } from '../../src/sim/market.js';
+import type { SimServer } from '../../src/sim/server.js';
+
 /**
  * Resolves with the arguments of the first `event` for which `match` holds (every event when no
  * predicate). No timer: a test that never sees the event fails on vitest's test timeout.
@@ -36,6 +42,72 @@ export function tick(): Promise<void> {
 /** Waits (turn by turn, no deadline: vitest's timeout is the limit) until `cond()` holds. */
 export async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 1));
+}
+
+/**
+ * Teardown steps for the current test, run last-registered first after each test. Call once at a
+ * test file's top level; push steps from inside tests.
+ */
+export function cleanupAfterEach(): Array<() => Promise<void>> {
+  const steps: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const f of steps.splice(0).reverse()) await f();
+  });
+  return steps;
+}
+
+/** The simulator's symbol `key`, or a thrown error when the market has none. */
+export function simSymbol(server: SimServer, key: string): SimSymbol {
+  const sym = server.market.get(key);
+  if (!sym) throw new Error(`no ${key}`);
+  return sym;
+}
+
+/** The simulator's own top-`depth` book of `sym`, as the numbers a client parses from its decimal text. */
+export function simBook(sym: SimSymbol, depth = Infinity): { bids: Level[]; asks: Level[] } {
+  const snap = sym.snapshot(depth);
+  const conv = (ls: Array<[number, number]>): Level[] => ls.map(([p, q]) => [Number(sym.price(p)), Number(sym.qty(q))]);
+  return { bids: conv(snap.bids), asks: conv(snap.asks) };
+}
+
+/** A venue adapter's book of `symbol`, or a thrown error when it has none. */
+export function clientBook(venue: { book(symbol: string): OrderBook | undefined }, symbol: string): { bids: Level[]; asks: Level[] } {
+  const book = venue.book(symbol);
+  if (!book) throw new Error(`no book for ${symbol}`);
+  return { bids: book.depth('bid'), asks: book.depth('ask') };
+}
+
+/**
+ * A client WebSocket to `server` at `path` that keeps every text message (`raw`) and every one
+ * that parses as JSON (`msgs`); `until(n)` waits for `n` parsed messages. The socket and the server
+ * close through `cleanup` after the test.
+ */
+export async function openRecorder<M>(
+  server: SimServer,
+  path: string,
+  cleanup: Array<() => Promise<void>>,
+): Promise<{ ws: TickwireWebSocket; msgs: M[]; raw: string[]; until(n: number): Promise<void> }> {
+  const ws = await connect(`${server.url}${path}`, { tls: server.clientTls(), reconnect: false });
+  const msgs: M[] = [];
+  const raw: string[] = [];
+  const decoder = new TextDecoder();
+  ws.on('message', (data) => {
+    const text = decoder.decode(data);
+    raw.push(text);
+    try {
+      msgs.push(JSON.parse(text) as M);
+    } catch {
+      /* kept in raw */
+    }
+  });
+  cleanup.push(async () => {
+    if (ws.readyState !== 'closed') ws.close();
+    await server.close();
+  });
+  const until = async (n: number): Promise<void> => {
+    while (msgs.length < n) await tick();
+  };
+  return { ws, msgs, raw, until };
 }
 
 /** `tickwire sim …` as a user runs it: a child process with its output collected. */

@@ -3,44 +3,19 @@
  * subscription responses, ping/pong, whole-book pushes, mids, user fills, refusals, the idle
  * rule, post, and the malformed fault.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { connect, sim, type TickwireWebSocket } from '../../src/index.js';
+import { sim, type TickwireWebSocket } from '../../src/index.js';
 import { HYPERLIQUID_SIM_DEMO_ADDRESS, hyperliquidSimVenue, type HyperliquidSimOptions } from '../../src/sim/hyperliquid.js';
+import { cleanupAfterEach, openRecorder } from './helpers.js';
 
 type Msg = { channel: string; data: any }; // test-only: payloads are checked field by field below
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f();
-  cleanup = [];
-});
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const cleanup = cleanupAfterEach();
 
 async function setup(options: HyperliquidSimOptions = {}) {
   const server = await sim.SimServer.start({ venue: hyperliquidSimVenue({ bookIntervalMs: 0, demoMaker: false, ...options }), seed: 9, tickIntervalMs: 0, pingIntervalMs: 0 });
-  const ws = await connect(`${server.url}/ws`, { tls: server.clientTls(), reconnect: false });
-  const raw: string[] = [];
-  const msgs: Msg[] = [];
-  const decoder = new TextDecoder();
-  ws.on('message', (data) => {
-    const text = decoder.decode(data);
-    raw.push(text);
-    try {
-      msgs.push(JSON.parse(text) as Msg);
-    } catch {
-      /* kept in raw */
-    }
-  });
-  cleanup.push(async () => {
-    if (ws.readyState !== 'closed') ws.close();
-    await server.close();
-  });
-  const until = async (n: number): Promise<void> => {
-    while (msgs.length < n) await tick();
-  };
-  return { server, ws, raw, msgs, until };
+  return { server, ...(await openRecorder<Msg>(server, '/ws', cleanup)) };
 }
 
 const subscribe = (ws: TickwireWebSocket, subscription: Record<string, unknown>, method = 'subscribe'): void => {
