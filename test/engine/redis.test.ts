@@ -3,32 +3,18 @@
  * telemetry server (another TelemetryServer fed by RedisTelemetrySource) serves the engine's
  * state, and a HALT sent to that server reaches the engine. Skipped without redis-server.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../src/engine/engine.js';
 import { RedisTelemetrySource } from '../../src/telemetry/redis.js';
 import { TelemetryServer } from '../../src/telemetry/server.js';
+import { redisBin, startRedis } from '../telemetry/redis-server.js';
 
-const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 if (redisBin === '') console.warn('test/engine/redis.test.ts SKIPPED: redis-server is not installed');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(fn: () => Promise<T | undefined>): Promise<T> {
   for (;;) {
@@ -39,28 +25,14 @@ async function until<T>(fn: () => Promise<T | undefined>): Promise<T> {
 }
 
 describe.skipIf(redisBin === '')('engine telemetry over Redis', () => {
-  let redis: ChildProcess;
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   let url = '';
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    url = `redis://127.0.0.1:${port}`;
-    await until(async () => {
-      const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      r.on('error', () => {});
-      try {
-        await r.connect();
-        await r.ping();
-        return true;
-      } catch {
-        return undefined;
-      } finally {
-        r.disconnect();
-      }
-    });
+    redis = await startRedis();
+    url = redis.url;
   });
   afterAll(() => {
-    redis?.kill('SIGTERM');
+    redis?.stop();
   });
 
   it('a remote telemetry server serves the engine state and forwards HALT to it', async () => {

@@ -3,8 +3,7 @@
  * publisher (the scripted source), two telemetry servers in two child processes, both serving the
  * same stream; a HALT on one reaches the source and shows on the other.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { Redis } from 'ioredis';
@@ -13,40 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPacket } from '../../src/telemetry/protocol.js';
 import { publishTelemetry, RedisTelemetrySource, type RedisPublisher } from '../../src/telemetry/redis.js';
 import { TestClient } from './client.js';
+import { redisBin, startRedis } from './redis-server.js';
 import { ScriptedSource } from './scripted-source.js';
 
-const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 if (redisBin === '') console.warn('test/telemetry/redis.test.ts SKIPPED: the redis-server binary is not installed (apt-get install redis-server)');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitRedis(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      await r.ping();
-      r.disconnect();
-      return;
-    } catch {
-      r.disconnect();
-      await new Promise((res) => setTimeout(res, 50));
-    }
-  }
-  throw new Error('redis-server did not come up');
-}
 
 function startChild(redisUrl: string, channel: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/telemetry/redis-child.ts', redisUrl, channel], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -62,7 +33,7 @@ function startChild(redisUrl: string, channel: string): Promise<{ child: ChildPr
 }
 
 describe.skipIf(redisBin === '')('Redis fan-out (real redis-server, two telemetry servers in child processes)', () => {
-  let redis: ChildProcess;
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   let redisUrl = '';
   const channel = `tw-test-${process.pid}`;
   const children: ChildProcess[] = [];
@@ -72,10 +43,8 @@ describe.skipIf(redisBin === '')('Redis fan-out (real redis-server, two telemetr
   let urls: string[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    redisUrl = `redis://127.0.0.1:${port}`;
-    await waitRedis(redisUrl);
+    redis = await startRedis();
+    redisUrl = redis.url;
     source = new ScriptedSource();
     source.start();
     source.fill('BTCUSDT', 'buy', 1);
@@ -99,7 +68,7 @@ describe.skipIf(redisBin === '')('Redis fan-out (real redis-server, two telemetr
           }),
       ),
     );
-    redis?.kill('SIGTERM');
+    redis?.stop();
   });
 
   it('both servers serve the state, the TELEMETRY and the events of one publisher', async () => {
