@@ -2,9 +2,8 @@
  * The TWS client against the fake TWS on loopback, over the native transport (both backends):
  * market data, orders, positions, account updates, errors, fault injection, reconnect.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { FakeTws } from '../../src/sim/tws/index.js';
 import {
   forex,
   future,
@@ -18,18 +17,11 @@ import {
   type Tick,
   type TwsClient,
 } from '../../src/tws/index.js';
-import { client, connected, fake, FAST_RECONNECT, next, rejects, throws, TRANSPORTS } from './helpers.js';
+import { cleanupAfterEach, client, connected, fake, FAST_RECONNECT, next, rejects, throws, TRANSPORTS } from './helpers.js';
 
 for (const transport of TRANSPORTS) {
   describe(`TWS client over ${transport}`, () => {
-    const cleanup: Array<() => Promise<void> | void> = [];
-    afterEach(async () => {
-      for (const f of cleanup.splice(0).reverse()) await f();
-    });
-    const track = <T extends FakeTws | TwsClient>(x: T): T => {
-      cleanup.push(() => ('disconnect' in x ? x.disconnect() : x.close()));
-      return x;
-    };
+    const { track } = cleanupAfterEach();
     /** Collects ticks until `n` have arrived. */
     const ticks = (ib: TwsClient, contract: Parameters<TwsClient['marketData']>[0], n: number) =>
       new Promise<{ ticks: Tick[]; reqId: number; cancel(): void }>((resolve) => {

@@ -4,22 +4,15 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { FakeTws } from '../../src/sim/tws/index.js';
-import { connect, defaultClientId, TwsError, type TwsClient } from '../../src/tws/index.js';
-import { client, connected, fake, freePort, next, rejects, throws, TRANSPORTS } from './helpers.js';
+import { connect, defaultClientId, TwsError } from '../../src/tws/index.js';
+import { cleanupAfterEach, client, connected, fake, freePort, next, rejects, throws, TRANSPORTS } from './helpers.js';
 
 for (const transport of TRANSPORTS) {
   describe(`TWS handshake over ${transport}`, () => {
-    const cleanup: Array<() => Promise<void> | void> = [];
-    afterEach(async () => {
-      for (const f of cleanup.splice(0).reverse()) await f();
-    });
-    const track = <T extends FakeTws | TwsClient>(x: T): T => {
-      cleanup.push(() => ('disconnect' in x ? x.disconnect() : x.close()));
-      return x;
-    };
+    const { cleanup, track } = cleanupAfterEach();
 
     it('negotiates the highest version both sides speak, at several ranges', async () => {
       const cases: Array<{ fakeMax: number; min?: number; max?: number; want: number; offered: string }> = [

@@ -2,10 +2,9 @@
  * Shared helpers for the TWS tests: the fake TWS on loopback and event waits (no timing thresholds:
  * every wait ends on an event, vitest's timeout is the only clock).
  */
-import type { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 import { TickwireError } from '../../src/native/errors.js';
 import { startFakeTws, type FakeTws, type FakeTwsOptions } from '../../src/sim/tws/index.js';
@@ -15,8 +14,15 @@ export const TRANSPORTS = ['io_uring', 'epoll'] as const;
 
 export const FAST_RECONNECT = { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 0, jitter: false };
 
+type Listener = (...args: unknown[]) => void;
+/** Anything with on/off: a Node EventEmitter, @stoqey/ib's IBApi. */
+export interface Emitter {
+  on(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+}
+
 /** Resolves with the arguments of the next `event` (optionally the first that satisfies `pred`). */
-export function next<T extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, pred: (...args: T) => boolean = () => true): Promise<T> {
+export function next<T extends unknown[] = unknown[]>(emitter: Emitter, event: string, pred: (...args: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve) => {
     const on = (...args: unknown[]): void => {
       if (!pred(...(args as T))) return;
@@ -49,6 +55,22 @@ export function throws(fn: () => unknown, code: string): TickwireError {
   expect(err).toBeInstanceOf(TickwireError);
   expect((err as TickwireError).code).toBe(code);
   return err as TickwireError;
+}
+
+/**
+ * Registers an afterEach that runs what was pushed on `cleanup` (last first); `track` pushes the
+ * close / disconnect of a fake TWS or a client and returns it.
+ */
+export function cleanupAfterEach(): { cleanup: Array<() => Promise<void> | void>; track: <T extends FakeTws | TwsClient>(x: T) => T } {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const f of cleanup.splice(0).reverse()) await f();
+  });
+  const track = <T extends FakeTws | TwsClient>(x: T): T => {
+    cleanup.push(() => ('disconnect' in x ? x.disconnect() : x.close()));
+    return x;
+  };
+  return { cleanup, track };
 }
 
 export async function fake(options: FakeTwsOptions = {}): Promise<FakeTws> {

@@ -10,23 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { FakeTws } from '../../src/sim/tws/index.js';
 import { marketOrder, stock } from '../../src/tws/index.js';
-import { connected, fake } from './helpers.js';
+import { connected, fake, next, type Emitter } from './helpers.js';
 
 const aapl = new Stock('AAPL') as unknown as Contract;
 
-type Listener = (...args: unknown[]) => void;
-type Emitter = { on(event: string, h: Listener): unknown; off(event: string, h: Listener): unknown };
-
+/** The next `event` from @stoqey/ib (its emitter, typed by EventName). */
 function on<T extends unknown[]>(ib: IBApi, event: EventName, pred: (...args: T) => boolean = () => true): Promise<T> {
-  const em = ib as unknown as Emitter;
-  return new Promise((resolve) => {
-    const h = (...args: unknown[]): void => {
-      if (!pred(...(args as T))) return;
-      em.off(event, h);
-      resolve(args as T);
-    };
-    em.on(event, h);
-  });
+  return next<T>(ib as unknown as Emitter, event, pred);
 }
 
 describe('@stoqey/ib against the fake TWS', () => {
