@@ -46,10 +46,14 @@ export function encodeMessage(fields: readonly FieldValue[]): Uint8Array {
   return out;
 }
 
-/** Splits a payload into its fields: NUL-terminated (a final field without a NUL is kept too). */
+/**
+ * Splits a payload into its fields: NUL-terminated (a final field without a NUL is kept too). A
+ * Buffer is read as it is; other bytes get a Buffer view (the decoder makes one per chunk, not one
+ * per message).
+ */
 export function splitFields(bytes: Uint8Array, start: number, end: number): string[] {
   const fields: string[] = [];
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let from = start;
   for (let i = start; i < end; i++) {
     if (bytes[i] === NUL) {
@@ -96,7 +100,7 @@ export class FrameDecoder {
   push(chunk: Uint8Array): string[][] {
     if (this.#failed || chunk.length === 0) return [];
     const out: string[][] = [];
-    let data = chunk;
+    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
     if (this.#pendingLen > 0) {
       // Complete the pending message from the front of the chunk (copying only what it needs).
@@ -117,7 +121,6 @@ export class FrameDecoder {
       this.#pendingLen = 0;
     }
     // Whole messages straight from the chunk.
-    data = chunk;
     while (data.length - pos >= 4) {
       const len = ((data[pos]! << 24) >>> 0) + (data[pos + 1]! << 16) + (data[pos + 2]! << 8) + data[pos + 3]!;
       this.#check(len);
