@@ -81,8 +81,8 @@ int tw_io_notify_fd(const tw_io *io);
 
 /*
  * Opens a non-blocking TCP socket in a free slot (TCP_NODELAY set) and starts connecting to
- * `addr`. One CONNECT completion follows. Returns 0, TW_ERR_INVAL (slot busy or out of range), or
- * -errno from socket().
+ * `addr`, which need only live for the call. One CONNECT completion follows. Returns 0,
+ * TW_ERR_INVAL (slot busy or out of range), or -errno from socket().
  */
 int tw_io_connect(tw_io *io, uint32_t slot, const struct sockaddr *addr, socklen_t addrlen);
 /* At most one recv in flight per slot: RECV completes once with whatever arrived (up to len). */

@@ -1068,6 +1068,37 @@ case_before_connect(int kind)
 	close(lfd);
 }
 
+/*
+ * The address need only live for the call: it is overwritten (with a closed port) right after
+ * tw_io_connect() returns, before the SQPOLL thread may have read the SQE, and the connect must
+ * still reach the listener.
+ */
+static void
+case_addr_lifetime(int kind)
+{
+	struct sockaddr_in sa, closed, scratch;
+	struct h h;
+	int lfd, cfd, pfd;
+
+	lfd = listen_any(&sa, 0);
+	cfd = listen_any(&closed, 0);
+	close(cfd);
+	if (h_open(&h, kind, 1, 2, 0, 16) == 0) {
+		scratch = sa;
+		CHECK(tw_io_connect(h.io, 0, (struct sockaddr *)&scratch, sizeof scratch) == 0);
+		memcpy(&scratch, &closed, sizeof scratch);
+		h_submit(&h);
+		expect(&h, 0, TW_IO_OP_CONNECT, 0);
+		pfd = accept_wait(lfd);
+		CHECK(pfd >= 0);
+		close_ok(&h, 0);
+		if (pfd >= 0)
+			close(pfd);
+	}
+	h_close(&h);
+	close(lfd);
+}
+
 static void
 case_reset(int kind)
 {
@@ -1228,6 +1259,7 @@ main(int argc, char **argv)
 		{ "recv_eof", case_eof },
 		{ "reset", case_reset },
 		{ "ops_before_connect", case_before_connect },
+		{ "addr_lifetime", case_addr_lifetime },
 		{ "send_16MiB_slow_reader", case_big_send },
 		{ "echo_10000", case_echo },
 		{ "close_inflight", case_close_inflight },
