@@ -8,55 +8,18 @@
 import { createHmac } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 
 import { OrderBook } from '../../src/book/order-book.js';
 import { SimServer } from '../../src/sim/server.js';
+import { JsonClient } from './helpers.js';
 
 type Msg = Record<string, unknown>;
 
 let server: SimServer;
 const open: WebSocket[] = [];
 
-class Raw {
-  readonly msgs: Msg[] = [];
-  readonly #waiters: Array<{ match: (m: Msg) => boolean; resolve: (m: Msg) => void }> = [];
-
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as Msg;
-      const w = this.#waiters.find((x) => x.match(m));
-      if (w) {
-        this.#waiters.splice(this.#waiters.indexOf(w), 1);
-        w.resolve(m);
-      } else this.msgs.push(m);
-    });
-  }
-
-  static async open(path: string): Promise<Raw> {
-    const ws = new WebSocket(`${server.url}${path}`, { rejectUnauthorized: false });
-    open.push(ws);
-    const raw = new Raw(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return raw;
-  }
-
-  next(match: (m: Msg) => boolean): Promise<Msg> {
-    const seen = this.msgs.find(match);
-    if (seen) {
-      this.msgs.splice(this.msgs.indexOf(seen), 1);
-      return Promise.resolve(seen);
-    }
-    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
-  }
-
-  send(m: Msg): void {
-    this.ws.send(JSON.stringify(m));
-  }
-}
+const openRaw = (path: string): Promise<JsonClient> => JsonClient.connect(`${server.url}${path}`, open);
 
 const auth = (key: string, secret: string, expires = Date.now() + 5000): Msg => ({
   req_id: 'a1',
@@ -83,7 +46,7 @@ const toLevels = (v: unknown): Array<[number, number]> => (v as string[][]).map(
 
 describe('bybit sim: public', () => {
   it('acks subscriptions, refuses bad topics, answers ping', async () => {
-    const c = await Raw.open('/v5/public/spot');
+    const c = await openRaw('/v5/public/spot');
     c.send({ req_id: 's1', op: 'subscribe', args: ['publicTrade.BTCUSDT', 'tickers.BTCUSDT'] });
     expect(await c.next((m) => m.req_id === 's1')).toMatchObject({ success: true, ret_msg: 'subscribe', op: 'subscribe' });
     expect(await c.next((m) => m.topic === 'tickers.BTCUSDT')).toMatchObject({ type: 'snapshot', data: { symbol: 'BTCUSDT' } });
@@ -102,7 +65,7 @@ describe('bybit sim: public', () => {
   });
 
   it('orderbook: snapshot then deltas with u + 1 rebuild the simulator book; the skip fault leaves a gap of one', async () => {
-    const c = await Raw.open('/v5/public/spot');
+    const c = await openRaw('/v5/public/spot');
     c.send({ req_id: 'b', op: 'subscribe', args: ['orderbook.50.BTCUSDT'] });
     const snap = await c.next((m) => m.topic === 'orderbook.50.BTCUSDT' && m.type === 'snapshot');
     const data = snap.data as Msg;
@@ -140,11 +103,11 @@ describe('bybit sim: trade and private streams', () => {
       [auth('simkey', 'simsecret', Date.now() - 1), 10002],
       [{ op: 'auth', args: ['simkey'] }, 10001],
     ] as const) {
-      const c = await Raw.open('/v5/trade');
+      const c = await openRaw('/v5/trade');
       c.send(msg);
       expect(await c.next((m) => m.op === 'auth')).toMatchObject({ retCode: code, op: 'auth' });
     }
-    const c = await Raw.open('/v5/trade');
+    const c = await openRaw('/v5/trade');
     c.send(auth('simkey', 'simsecret'));
     expect(await c.next((m) => m.op === 'auth')).toMatchObject({ retCode: 0, retMsg: 'OK', op: 'auth' });
     c.send(auth('simkey', 'simsecret'));
@@ -152,7 +115,7 @@ describe('bybit sim: trade and private streams', () => {
   });
 
   it('orders: refused before auth, outside the window, duplicate reqId, off the grid; accepted and cancelled otherwise', async () => {
-    const c = await Raw.open('/v5/trade');
+    const c = await openRaw('/v5/trade');
     c.send(order('o0'));
     expect(await c.next((m) => m.reqId === 'o0')).toMatchObject({ retCode: 10003, op: 'order.create' });
     c.send(auth('simkey', 'simsecret'));
@@ -178,7 +141,7 @@ describe('bybit sim: trade and private streams', () => {
   });
 
   it('private: auth, subscribe order + execution, events for a market order', async () => {
-    const p = await Raw.open('/v5/private');
+    const p = await openRaw('/v5/private');
     p.send({ req_id: 'x', op: 'subscribe', args: ['order'] });
     expect(await p.next((m) => m.op === 'subscribe')).toMatchObject({ success: false });
     p.send(auth('simkey', 'wrong'));
@@ -187,7 +150,7 @@ describe('bybit sim: trade and private streams', () => {
     expect(await p.next((m) => m.op === 'auth')).toMatchObject({ success: true });
     p.send({ req_id: 'y', op: 'subscribe', args: ['order', 'execution'] });
     expect(await p.next((m) => m.op === 'subscribe')).toMatchObject({ success: true });
-    const t = await Raw.open('/v5/trade');
+    const t = await openRaw('/v5/trade');
     t.send(auth('simkey', 'simsecret'));
     await t.next((m) => m.op === 'auth');
     t.send(order('m1', { orderType: 'Market', price: undefined, timeInForce: undefined, qty: '0.00100' }));
@@ -199,6 +162,6 @@ describe('bybit sim: trade and private streams', () => {
   });
 
   it('serves only its three paths', async () => {
-    await expect(Raw.open('/v5/public/linear')).rejects.toThrow(/404/);
+    await expect(openRaw('/v5/public/linear')).rejects.toThrow(/404/);
   });
 });

@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach } from 'vitest';
+import { WebSocket } from 'ws';
 
 import { connect, type Level, type OrderBook, type TickwireWebSocket } from '../../src/index.js';
 import type { SimSymbol } from '../../src/sim/market.js';
@@ -108,6 +109,53 @@ export async function openRecorder<M>(
     while (msgs.length < n) await tick();
   };
   return { ws, msgs, raw, until };
+}
+
+type JsonMsg = Record<string, unknown>;
+
+/**
+ * A plain `ws` client (not the library's) for wire-level simulator tests: every message is parsed
+ * as JSON; `next(match)` takes the first unclaimed message that matches, waiting if none has come.
+ */
+export class JsonClient {
+  readonly msgs: JsonMsg[] = [];
+  readonly #waiters: Array<{ match: (m: JsonMsg) => boolean; resolve: (m: JsonMsg) => void }> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as JsonMsg;
+      const w = this.#waiters.find((x) => x.match(m));
+      if (w) {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1);
+        w.resolve(m);
+      } else this.msgs.push(m);
+    });
+  }
+
+  /** Opens `url` (any certificate), recording the socket in `opened` for the file's teardown. */
+  static async connect<C extends JsonClient>(this: new (ws: WebSocket) => C, url: string, opened: WebSocket[]): Promise<C> {
+    const ws = new WebSocket(url, { rejectUnauthorized: false });
+    opened.push(ws);
+    const client = new this(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  next(match: (m: JsonMsg) => boolean): Promise<JsonMsg> {
+    const seen = this.msgs.find(match);
+    if (seen) {
+      this.msgs.splice(this.msgs.indexOf(seen), 1);
+      return Promise.resolve(seen);
+    }
+    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+  }
+
+  send(m: JsonMsg): void {
+    this.ws.send(JSON.stringify(m));
+  }
 }
 
 /** `tickwire sim …` as a user runs it: a child process with its output collected. */

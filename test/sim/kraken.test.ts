@@ -8,59 +8,29 @@ import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:https';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 
 import { OrderBook } from '../../src/book/order-book.js';
 import { krakenChecksum } from '../../src/book/kraken-checksum.js';
 import { krakenSimToken } from '../../src/sim/kraken.js';
 import { SimServer } from '../../src/sim/server.js';
+import { JsonClient } from './helpers.js';
 
 type Msg = Record<string, unknown>;
 
 let server: SimServer;
 const open: WebSocket[] = [];
 
-class Raw {
-  readonly msgs: Msg[] = [];
-  readonly #waiters: Array<{ match: (m: Msg) => boolean; resolve: (m: Msg) => void }> = [];
+class Raw extends JsonClient {
   #id = 1;
 
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as Msg;
-      this.msgs.push(m);
-      for (const w of [...this.#waiters]) {
-        if (w.match(m)) {
-          this.#waiters.splice(this.#waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
-      }
-    });
-  }
-
-  static async open(path = '/v2'): Promise<Raw> {
-    const ws = new WebSocket(`${server.url}${path}`, { rejectUnauthorized: false });
-    open.push(ws);
-    const raw = new Raw(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return raw;
-  }
-
-  next(match: (m: Msg) => boolean): Promise<Msg> {
-    const seen = this.msgs.find(match);
-    if (seen) {
-      this.msgs.splice(this.msgs.indexOf(seen), 1);
-      return Promise.resolve(seen);
-    }
-    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+  static open(path = '/v2'): Promise<Raw> {
+    return Raw.connect(`${server.url}${path}`, open);
   }
 
   request(method: string, params?: Msg): Promise<Msg> {
     const req_id = this.#id++;
-    this.ws.send(JSON.stringify(params ? { method, params, req_id } : { method, req_id }));
+    this.send(params ? { method, params, req_id } : { method, req_id });
     return this.next((m) => m.req_id === req_id);
   }
 }
