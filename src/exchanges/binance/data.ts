@@ -15,10 +15,11 @@ import { OrderBook } from '../../book/order-book.js';
 import { BinanceDepthSync, sequenceGapError } from '../../book/sync.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
+import { delay, retryDelayMs, SyncedBook } from '../common/book-state.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import { receiveTime, type BookUpdate, type Channel, type Ticker, type Trade } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { BinanceExecution } from './execution.js';
 import type { BinanceStreamResponse } from './messages.js';
 import { fastParse, isFastTrade } from './fast-parse.js';
@@ -43,21 +44,14 @@ export interface BinanceMarketDataOptions {
 }
 
 /** One subscribed book. */
-class BookState {
+class BookState extends SyncedBook {
   readonly book = new OrderBook();
   readonly sync: BinanceDepthSync<ParsedDepthUpdate>;
   fetching = false;
-  readonly synced: Promise<void>;
-  resolveSynced!: () => void;
-  rejectSynced!: (e: TickwireError) => void;
 
   constructor(readonly symbol: string) {
+    super();
     this.sync = new BinanceDepthSync<ParsedDepthUpdate>({ book: this.book, apply: (book, e) => book.applyDelta(e) });
-    this.synced = new Promise<void>((resolve, reject) => {
-      this.resolveSynced = resolve;
-      this.rejectSynced = reject;
-    });
-    this.synced.catch(() => undefined);
   }
 }
 
@@ -71,7 +65,6 @@ interface ControlBatch {
   sent: boolean;
 }
 
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export class BinanceMarketData {
   readonly #o: BinanceMarketDataOptions;
@@ -181,7 +174,7 @@ export class BinanceMarketData {
   #resubscribe(): void {
     const stale = this.#urlStreams.filter((s) => !this.#streams.has(s));
     const missing = [...this.#streams.keys()].filter((s) => !this.#urlStreams.includes(s));
-    const report = (e: unknown): void => this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+    const report = (e: unknown): void => this.#sink.error(asTickwireError(e));
     if (stale.length) this.#send('UNSUBSCRIBE', stale).catch(report);
     const ready = missing.length ? this.#send('SUBSCRIBE', missing) : Promise.resolve();
     ready.then(() => {
@@ -252,7 +245,7 @@ export class BinanceMarketData {
         });
       }
     } catch (e) {
-      err = e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e));
+      err = asTickwireError(e);
     }
     for (const w of batch.waiters) {
       if (err) w.reject(err);
@@ -277,14 +270,14 @@ export class BinanceMarketData {
           snap = await this.#exec.depth(st.symbol, this.#o.depthLimit);
         } catch (e) {
           if (this.#closed) return;
-          const err = e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e));
+          const err = asTickwireError(e);
           this.#sink.error(err);
           if (this.#exec.socket.isClosed) {
             // The WebSocket API connection is gone for good: no snapshot will come.
             st.rejectSynced(err);
             return;
           }
-          await delay(Math.min(10_000, 100 * 2 ** Math.min(attempt, 7)));
+          await delay(retryDelayMs(attempt + 1));
           continue;
         }
         if (this.#settled(st)) return;

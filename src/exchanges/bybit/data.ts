@@ -19,10 +19,11 @@ import { OrderBook } from '../../book/order-book.js';
 import { sequenceGapError, SequenceSync } from '../../book/sync.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
+import { ResubscribedBook } from '../common/book-state.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { BookUpdate, Channel, Ticker, Trade } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { BybitOpResponse } from './messages.js';
 import { asArray, asObject, parseOrderbook, parsePublicTrade, tickerFromLevel1, type ParsedBybitBook } from './parse.js';
 import { bybitTopic, type BybitBookDepth } from './urls.js';
@@ -41,33 +42,22 @@ export interface BybitMarketDataOptions {
   pingIntervalMs: number;
 }
 
-class BookState {
+/** `failures` counts resyncs since the last applied delta. */
+class BookState extends ResubscribedBook {
   readonly book: OrderBook;
   readonly sync = new SequenceSync({ mode: 'contiguous' });
-  readonly synced: Promise<void>;
-  resolveSynced!: () => void;
-  rejectSynced!: (e: TickwireError) => void;
-  resyncing = false;
-  /** Resyncs since the last applied delta: each one waits longer. */
-  failures = 0;
 
   constructor(
     readonly symbol: string,
     readonly topic: string,
     depth: number,
   ) {
+    super();
     this.book = new OrderBook({ maxDepth: depth });
-    this.synced = new Promise<void>((resolve, reject) => {
-      this.resolveSynced = resolve;
-      this.rejectSynced = reject;
-    });
-    this.synced.catch(() => undefined);
   }
 }
 
 type Response = BybitOpResponse & { recvTs: number };
-
-const delay = (ms: number): Promise<void> => (ms === 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms).unref()));
 
 export class BybitMarketData {
   readonly #o: BybitMarketDataOptions;
@@ -124,8 +114,7 @@ export class BybitMarketData {
   }
 
   #report(e: unknown): void {
-    if (this.#closed) return;
-    this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+    if (!this.#closed) this.#sink.error(asTickwireError(e));
   }
 
   async subscribe(channel: Channel, symbol: string): Promise<void> {
@@ -190,15 +179,13 @@ export class BybitMarketData {
   /** Discards the book and asks for a fresh snapshot (unsubscribe + subscribe). */
   #resync(st: BookState): void {
     st.sync.invalidate();
-    if (st.resyncing || !this.#socket.isOpen) return;
-    st.resyncing = true;
-    const wait = st.failures === 0 ? 0 : Math.min(10_000, 100 * 2 ** Math.min(st.failures - 1, 7));
-    st.failures++;
-    delay(wait)
-      .then(() => (this.#books.get(st.topic) === st ? this.#op('unsubscribe', [st.topic]).catch(() => undefined) : undefined))
-      .then(() => (this.#books.get(st.topic) === st ? this.#op('subscribe', [st.topic]) : undefined))
-      .catch((e: unknown) => this.#report(e))
-      .finally(() => (st.resyncing = false));
+    if (!this.#socket.isOpen) return;
+    st.resubscribe(
+      () => this.#books.get(st.topic) === st,
+      () => this.#op('unsubscribe', [st.topic]),
+      () => this.#op('subscribe', [st.topic]),
+      (e) => this.#report(e),
+    );
   }
 
   #message(text: string, recvTs: number): void {

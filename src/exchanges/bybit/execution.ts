@@ -26,7 +26,7 @@ import { OrderTemplate } from '../../orders/template.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { CancelRequest, Fill, OrderAck, OrderRequest, OrderUpdate } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { BybitOpResponse, BybitTradeResponse } from './messages.js';
 import { buildBybitAuth, buildBybitOrderCancel, buildBybitOrderCreate, bybitOrderCreateSpec, checkBybitClientOrderId, type BybitPrecision } from './orders.js';
 import { asArray, asObject, parseExecution, parseOrder } from './parse.js';
@@ -87,7 +87,7 @@ class AuthedSocket<R> {
         },
         reopened: () => {
           this.#auth = null;
-          this.open().catch((e: unknown) => sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e))));
+          this.open().catch((e: unknown) => sink.error(asTickwireError(e)));
         },
       },
       sink,

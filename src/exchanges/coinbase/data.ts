@@ -16,10 +16,11 @@ import { OrderBook } from '../../book/order-book.js';
 import { SequenceSync, SequenceTracker, sequenceGapError } from '../../book/sync.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
+import { SyncedBook } from '../common/book-state.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { BookUpdate, Channel, Ticker, Trade } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import { asArray, asObject, parseEnvelope, parseL2Event, parseTicker, parseTrade, type ParsedEnvelope, type ParsedL2Event } from './parse.js';
 import { coinbaseChannel, type CoinbaseSubscribeChannel } from './urls.js';
 
@@ -38,19 +39,12 @@ export interface CoinbaseMarketDataOptions {
 type DataChannel = Exclude<CoinbaseSubscribeChannel, 'heartbeats'>;
 
 /** One subscribed book. */
-class BookState {
+class BookState extends SyncedBook {
   readonly book = new OrderBook();
   readonly sync = new SequenceSync();
-  readonly synced: Promise<void>;
-  resolveSynced!: () => void;
-  rejectSynced!: (e: TickwireError) => void;
 
   constructor(readonly productId: string) {
-    this.synced = new Promise<void>((resolve, reject) => {
-      this.resolveSynced = resolve;
-      this.rejectSynced = reject;
-    });
-    this.synced.catch(() => undefined);
+    super();
   }
 
   /** The book is no longer trustworthy: empty it and await a snapshot. */
@@ -203,7 +197,7 @@ export class CoinbaseMarketData {
       this.#send('subscribe', 'heartbeats', products.slice(0, 1));
       for (const [channel, set] of this.#subs) if (set.size) this.#send('subscribe', channel, [...set]);
     } catch (e) {
-      this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+      this.#sink.error(asTickwireError(e));
     }
   }
 
@@ -217,7 +211,7 @@ export class CoinbaseMarketData {
       this.#send('unsubscribe', 'level2', ids);
       this.#send('subscribe', 'level2', ids);
     } catch (e) {
-      this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+      this.#sink.error(asTickwireError(e));
     }
   }
 

@@ -94,6 +94,11 @@ export class VenueError extends TickwireError {
   }
 }
 
+/** `e` if it is a TickwireError, else an INTERNAL one carrying its text (for errors caught from anywhere). */
+export function asTickwireError(e: unknown): TickwireError {
+  return e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e));
+}
+
 /** A VENUE_MESSAGE_INVALID error for a message that does not have the expected shape. */
 export function invalidMessage(venue: VenueId, detail: string, raw?: string): TickwireError {
   const excerpt = raw === undefined ? '' : `: ${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}`;

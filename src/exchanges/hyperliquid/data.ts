@@ -15,10 +15,11 @@ import { OrderBook } from '../../book/order-book.js';
 import { SequenceSync } from '../../book/sync.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
+import { SyncedBook } from '../common/book-state.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { BookUpdate, Fill, OrderUpdate, Ticker, Trade } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { HyperliquidSubscription } from './messages.js';
 import {
   asArray,
@@ -50,20 +51,13 @@ export interface HyperliquidStreamOptions {
 }
 
 /** One subscribed book. */
-class BookState {
+class BookState extends SyncedBook {
   readonly book = new OrderBook();
   /** Fed the push `time`: tracks synced / resynced; stale pushes are filtered before it. */
   readonly sync = new SequenceSync({ mode: 'increasing' });
-  readonly synced: Promise<void>;
-  resolveSynced!: () => void;
-  rejectSynced!: (e: TickwireError) => void;
 
   constructor(readonly coin: string) {
-    this.synced = new Promise<void>((resolve, reject) => {
-      this.resolveSynced = resolve;
-      this.rejectSynced = reject;
-    });
-    this.synced.catch(() => undefined);
+    super();
   }
 }
 
@@ -211,7 +205,7 @@ export class HyperliquidStream {
     try {
       for (const sub of this.#subs.values()) this.#send('subscribe', sub);
     } catch (e) {
-      this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+      this.#sink.error(asTickwireError(e));
     }
   }
 

@@ -19,10 +19,11 @@ import { verifyKrakenChecksum, type KrakenPrecision } from '../../book/kraken-ch
 import { SequenceSync } from '../../book/sync.js';
 import { TickwireError } from '../../native/errors.js';
 import type { ConnectOptions } from '../../net/options.js';
+import { ResubscribedBook } from '../common/book-state.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { BookUpdate, Channel, Ticker, Trade } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { KrakenResponse } from './messages.js';
 import { asArray, asObject, parseBookData, parseInstrumentPairs, parseTicker, parseTrade, type ParsedKrakenBook } from './parse.js';
 import { krakenChannel, type KrakenBookDepth } from './urls.js';
@@ -44,35 +45,24 @@ export interface KrakenMarketDataOptions {
   precision: (symbol: string) => KrakenPrecision | undefined;
 }
 
-class BookState {
+/** `failures` counts resyncs since the last verified update (a wrong precision fails every snapshot). */
+class BookState extends ResubscribedBook {
   readonly book: OrderBook;
   readonly sync = new SequenceSync();
-  readonly synced: Promise<void>;
-  resolveSynced!: () => void;
-  rejectSynced!: (e: TickwireError) => void;
   /** Book messages applied since the subscription. */
   applied = 0;
-  resyncing = false;
-  /** Resyncs since the last verified update: each one waits longer (a wrong precision fails every snapshot). */
-  failures = 0;
 
   constructor(
     readonly symbol: string,
     depth: number,
     readonly precision: KrakenPrecision,
   ) {
+    super();
     this.book = new OrderBook({ maxDepth: depth });
-    this.synced = new Promise<void>((resolve, reject) => {
-      this.resolveSynced = resolve;
-      this.rejectSynced = reject;
-    });
-    this.synced.catch(() => undefined);
   }
 }
 
 type Response = KrakenResponse & { recvTs: number };
-
-const delay = (ms: number): Promise<void> => (ms === 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms).unref()));
 
 export class KrakenMarketData {
   readonly #o: KrakenMarketDataOptions;
@@ -136,9 +126,7 @@ export class KrakenMarketData {
 
   #ping(): void {
     if (!this.#socket.isOpen) return;
-    this.#request('ping', undefined).catch((e: unknown) => {
-      if (!this.#closed) this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
-    });
+    this.#request('ping', undefined).catch((e: unknown) => this.#report(e));
   }
 
   /** Price/qty precision of `symbol`: configured, or from the `instrument` channel (asked once). */
@@ -237,22 +225,19 @@ export class KrakenMarketData {
   }
 
   #report(e: unknown): void {
-    if (this.#closed) return;
-    this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e)));
+    if (!this.#closed) this.#sink.error(asTickwireError(e));
   }
 
   /** Discards the book and asks for a fresh snapshot (unsubscribe + subscribe). */
   #resync(st: BookState): void {
     st.sync.invalidate();
-    if (st.resyncing || !this.#socket.isOpen) return;
-    st.resyncing = true;
-    const wait = st.failures === 0 ? 0 : Math.min(10_000, 100 * 2 ** Math.min(st.failures - 1, 7));
-    st.failures++;
-    delay(wait)
-      .then(() => (this.#books.get(st.symbol) === st ? this.#request('unsubscribe', this.#params('book', st.symbol, false)).catch(() => undefined) : undefined))
-      .then(() => (this.#books.get(st.symbol) === st ? this.#request('subscribe', this.#params('book', st.symbol, true)) : undefined))
-      .catch((e: unknown) => this.#report(e))
-      .finally(() => (st.resyncing = false));
+    if (!this.#socket.isOpen) return;
+    st.resubscribe(
+      () => this.#books.get(st.symbol) === st,
+      () => this.#request('unsubscribe', this.#params('book', st.symbol, false)),
+      () => this.#request('subscribe', this.#params('book', st.symbol, true)),
+      (e) => this.#report(e),
+    );
   }
 
   #message(text: string, recvTs: number): void {

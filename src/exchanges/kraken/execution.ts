@@ -26,7 +26,7 @@ import { OrderTemplate } from '../../orders/template.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { CancelRequest, Fill, OrderAck, OrderRequest, OrderUpdate } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { KrakenResponse } from './messages.js';
 import { buildKrakenAddOrder, buildKrakenCancelOrder, checkKrakenClientOrderId, krakenAddOrderSpec } from './orders.js';
 import { asArray, asObject, parseExecution, str, time, type KrakenOrderMemo } from './parse.js';
@@ -97,7 +97,7 @@ export class KrakenExecution {
           // A token source that is a function is asked again for the new connection.
           if (typeof this.#o.token === 'function') this.#token = null;
           this.#executions = null;
-          if (this.hasToken) this.#subscribeExecutions().catch((e: unknown) => sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e))));
+          if (this.hasToken) this.#subscribeExecutions().catch((e: unknown) => sink.error(asTickwireError(e)));
         },
       },
       sink,
@@ -120,7 +120,7 @@ export class KrakenExecution {
    */
   async #openForOrders(): Promise<void> {
     await this.socket.open();
-    if (this.#executions === null) this.#subscribeExecutions().catch((e: unknown) => this.#sink.error(e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e))));
+    if (this.#executions === null) this.#subscribeExecutions().catch((e: unknown) => this.#sink.error(asTickwireError(e)));
   }
 
   #subscribeExecutions(): Promise<void> {
