@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import { binding } from '../native/binding.js';
 import { TickwireError, invalidArgument } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
+import { Delivery } from './delivery.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { checkTransport, engineTransport, packPins, positiveInt, resolvePins, type ActiveTransport, type TlsOptions, type Transport } from './options.js';
 import { trustForAsync } from './trust.js';
@@ -63,7 +64,8 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
   #slab: ArrayBuffer | null = null;
   #state: 'connecting' | 'open' | 'closing' | 'closed' = 'connecting';
   #settle: { resolve(c: TcpConnection): void; reject(e: TickwireError): void } | null;
-  #held: Uint8Array[] = [];
+  /** 'data' delivery: direct to a single listener, held (copied) while there is none. */
+  readonly #data: Delivery;
   #queue: Uint8Array[] = [];
   #timer: NodeJS.Timeout | null = null;
   #final = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
@@ -83,9 +85,7 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
     this.remotePort = port;
     this.#settle = settle;
     this.#label = `tcp ${address}:${port}`;
-    (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (event === 'data' && this.#held.length) queueMicrotask(() => this.#releaseHeld());
-    });
+    this.#data = new Delivery(this as EventEmitter, 'data', false);
   }
 
   get readyState(): 'connecting' | 'open' | 'closing' | 'closed' {
@@ -121,9 +121,7 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
   onNativeEvent(type: number, a: number, b: number, c: number): void {
     switch (type) {
       case EV.MESSAGE: {
-        const view = new Uint8Array(this.#slab as ArrayBuffer, b, c);
-        if (this.listenerCount('data') === 0) this.#held.push(view.slice());
-        else this.emit('data', view);
+        this.#data.deliver(new Uint8Array(this.#slab as ArrayBuffer, b, c), false);
         return;
       }
       case EV.OPEN:
@@ -182,12 +180,6 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-  }
-
-  #releaseHeld(): void {
-    const held = this.#held;
-    this.#held = [];
-    for (const chunk of held) this.emit('data', chunk);
   }
 
   #flushQueue(): void {

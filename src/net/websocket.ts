@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { binding } from '../native/binding.js';
 import { TickwireError } from '../native/errors.js';
 import { nativeError } from '../native/status.js';
+import { Delivery } from './delivery.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { engineTransport, packPins, resolveOptions, type ActiveTransport, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { trustForAsync } from './trust.js';
@@ -93,13 +94,8 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
   #userClosed = false;
   #reconnects = 0;
   #failures = 0;
-  #held: Array<[Uint8Array, boolean]> = [];
-  /**
-   * The 'message' listener when there is exactly one plain (`on`) listener: called directly,
-   * without EventEmitter.emit, on the receive path. Recomputed after listeners change.
-   */
-  #onMessage: ((data: Uint8Array, isBinary: boolean) => void) | null = null;
-  #listenersChanged = true;
+  /** 'message' delivery: direct to a single listener, held (copied) while there is none. */
+  readonly #messages: Delivery;
   #queue: Array<[Uint8Array | string, number]> = [];
   #timers = new Set<NodeJS.Timeout>();
   #hbTimer: NodeJS.Timeout | null = null;
@@ -118,14 +114,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
     this.url = this.#o.url.href;
     // Messages that arrive before a 'message' listener exists (e.g. in the same read as the
     // upgrade response, before `await connect()` returns) are held, then delivered to the first one.
-    (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (event !== 'message') return;
-      this.#listenersChanged = true;
-      if (this.#held.length) queueMicrotask(() => this.#releaseHeld());
-    });
-    (this as EventEmitter).on('removeListener', (event: string | symbol) => {
-      if (event === 'message') this.#listenersChanged = true;
-    });
+    this.#messages = new Delivery(this as EventEmitter, 'message', true);
   }
 
   get readyState(): 'connecting' | 'open' | 'closing' | 'closed' {
@@ -228,13 +217,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
         return;
       case EV.MESSAGE: {
         const buffer = d === 1 ? (attempt.msg ??= (this.#engine as NativeEngine).msgBuffer(attempt.id)) : (attempt.slab as ArrayBuffer);
-        const view = new Uint8Array(buffer, b, c);
-        const isBinary = a === OP_BINARY;
-        if (this.#listenersChanged) this.#cacheListener();
-        const fn = this.#onMessage;
-        if (fn !== null) fn.call(this, view, isBinary);
-        else if (this.listenerCount('message') === 0) this.#held.push([view.slice(), isBinary]);
-        else this.emit('message', view, isBinary);
+        this.#messages.deliver(new Uint8Array(buffer, b, c), a === OP_BINARY);
         return;
       }
       case EV.PING:
@@ -289,19 +272,6 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
   #lifecycle(fn: () => void): void {
     if (this.#settling) setImmediate(fn);
     else fn();
-  }
-
-  #cacheListener(): void {
-    this.#listenersChanged = false;
-    const raw = this.rawListeners('message');
-    // A `once` listener is a wrapper that removes itself: leave those to emit().
-    this.#onMessage = raw.length === 1 && raw[0] === this.listeners('message')[0] ? (raw[0] as (data: Uint8Array, isBinary: boolean) => void) : null;
-  }
-
-  #releaseHeld(): void {
-    const held = this.#held;
-    this.#held = [];
-    for (const [data, isBinary] of held) this.emit('message', data, isBinary);
   }
 
   #attemptFailed(attempt: Attempt, err: TickwireError): void {

@@ -126,6 +126,27 @@ for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
       expect(await closed(conn)).toBe(false);
     });
 
+    it("'data' listeners: one (called directly), two, once: each gets the chunk as its only argument", async () => {
+      const conn = await connectTcp('127.0.0.1', ports.echo, { transport });
+      const calls: string[] = [];
+      const one = (...args: unknown[]) => calls.push(`one:${args.length}:${Buffer.from(args[0] as Uint8Array).toString()}`);
+      conn.on('data', one);
+      conn.write('a');
+      await expect.poll(() => calls.length).toBe(1);
+      const two = (...args: unknown[]) => calls.push(`two:${args.length}:${Buffer.from(args[0] as Uint8Array).toString()}`);
+      conn.on('data', two);
+      conn.write('b');
+      await expect.poll(() => calls.length).toBe(3);
+      conn.off('data', two);
+      conn.once('data', (...args: unknown[]) => calls.push(`once:${args.length}`));
+      conn.write('c');
+      await expect.poll(() => calls.length).toBe(5);
+      conn.write('d');
+      await expect.poll(() => calls.length).toBe(6);
+      expect(calls).toEqual(['one:1:a', 'one:1:b', 'two:1:b', 'one:1:c', 'once:1', 'one:1:d']);
+      conn.destroy();
+    });
+
     it('sends a large buffer unchanged (checked by the peer)', async () => {
       const conn = await connectTcp('127.0.0.1', ports.sink, { transport });
       const data = randomBytes(3 << 20);
