@@ -1,22 +1,12 @@
 /** The example in docs/venues.md, run as written (its `tickwire` import pointed at the source). */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
 import { expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { docExample, runExample } from '../helpers/docs.js';
 
 it('docs/venues.md example runs against the simulator', async () => {
-  const doc = readFileSync(join(root, 'docs/venues.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(doc)?.[1];
+  const code = docExample('docs/venues.md');
   expect(code).toBeDefined();
-  const file = join(mkdtempSync(join(tmpdir(), 'tickwire-doc-')), 'example.mts');
-  writeFileSync(file, (code as string).replace(/from 'tickwire'/g, `from '${join(root, 'src/index.ts')}'`));
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: root });
+  const { stdout, stderr } = await runExample(code as string, 'example');
   expect(stderr).not.toMatch(/error/i);
   expect(stdout).toMatch(/^best \d+(\.\d+)? \d+(\.\d+)?$/m);
   expect(stdout).toMatch(/^fill buy [\d.]+ @ [\d.]+ taker$/m);

@@ -1,26 +1,14 @@
 /** The Hyperliquid example in docs/venues.md, run as written (its `tickwire` import pointed at the source). */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
 import { expect, it } from 'vitest';
 
 import { HYPERLIQUID_SIM_DEMO_ADDRESS } from '../../src/sim/hyperliquid.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { docExample, runExample } from '../helpers/docs.js';
 
 it('docs/venues.md Hyperliquid example runs against the simulator', async () => {
-  const doc = readFileSync(join(root, 'docs/venues.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Hyperliquid'));
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const code = docExample('docs/venues.md', '## Hyperliquid');
   expect(code).toContain('HyperliquidVenue');
   expect(code).toContain(HYPERLIQUID_SIM_DEMO_ADDRESS);
-  const file = join(mkdtempSync(join(tmpdir(), 'tickwire-doc-')), 'hyperliquid.mts');
-  writeFileSync(file, (code as string).replace(/from 'tickwire'/g, `from '${join(root, 'src/index.ts')}'`));
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: root });
+  const { stdout, stderr } = await runExample(code as string, 'hyperliquid');
   expect(stderr).not.toMatch(/error/i);
   expect(stdout).toMatch(/^best \d+(\.\d+)? \d+(\.\d+)?$/m);
   expect(stdout).toMatch(/^fill buy [\d.]+ @ [\d.]+ taker$/m);
