@@ -63,9 +63,17 @@ for (const transport of TRANSPORTS) {
         cancel();
       }
       const end = next(f, 'request', (r: { name: string; fields: string[] }) => r.name === 'reqMktData' && r.fields.at(-3) === '1');
-      const snap = ib.marketData(stock('MSFT'), () => undefined, { snapshot: true });
+      let snapTicks = 0;
+      const snap = ib.marketData(stock('MSFT'), () => snapTicks++, { snapshot: true });
       await end;
-      expect(snap.reqId).toBeGreaterThan(0);
+      // The fake answers with ticks and tickSnapshotEnd at once: a round trip later the client has
+      // read them, and the ended snapshot is no longer a subscription (cancel() sends nothing).
+      await ib.reqCurrentTime();
+      expect(snapTicks).toBeGreaterThan(0);
+      const cancels = f.counts.get('cancelMktData');
+      snap.cancel();
+      await ib.reqCurrentTime();
+      expect(f.counts.get('cancelMktData')).toBe(cancels);
     });
 
     it('unknown contract → error 200 to the subscription (TWS_REQUEST_FAILED), the subscription is gone', async () => {

@@ -27,6 +27,7 @@ import * as codec from '../../src/tws/messages/codec.js';
 import { IN, OUT } from '../../src/tws/messages/ids.js';
 import { newConditionRecord, newContractRecord, newOrderRecord, newOrderStateRecord, type OrderRecord } from '../../src/tws/messages/records.js';
 import { limitOrder, orderRecord } from '../../src/tws/order.js';
+import { throws } from './helpers.js';
 
 const VERSIONS = [157, 163, 166, 169, 170, 177, 178, 183, 185, 187, 189, 190, 192, 193];
 
@@ -595,10 +596,6 @@ describe('contract and order validation', () => {
     expect(() => orderRecord(1, { action: 'HOLD' as never, orderType: 'MKT', totalQuantity: 1 })).toThrowError(/action/);
     expect(() => orderRecord(1, { action: 'BUY', orderType: 'MKT', totalQuantity: 0 })).toThrowError(/totalQuantity/);
     expect(() => orderRecord(1, { action: 'BUY', orderType: 'MKT', totalQuantity: 1, tif: 'GTD' })).toThrowError(/goodTillDate/);
-    try {
-      orderRecord(1, { action: 'BUY', orderType: 'MKT', totalQuantity: Number.NaN });
-    } catch (e) {
-      expect((e as TickwireError).code).toBe('INVALID_ARGUMENT');
-    }
+    expect(throws(() => orderRecord(1, { action: 'BUY', orderType: 'MKT', totalQuantity: Number.NaN }), 'INVALID_ARGUMENT').message).toMatch(/totalQuantity/);
   });
 });
