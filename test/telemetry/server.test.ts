@@ -385,6 +385,38 @@ describe('limits', () => {
     const metrics = await httpGet(`${server.url}/metrics`);
     expect(metrics.body).toMatch(/tickwire_telemetry_slow_consumer_drops_total\{kind="ws"\} 1/);
   });
+
+  it('destroys a slow SSE consumer instead of buffering without bound; the slot frees', async () => {
+    const source = new ScriptedSource();
+    source.start();
+    const { server, logs } = await serve({ maxBufferedBytes: 64 * 1024, maxConnectionsPerIp: 1 }, source);
+    const dropped = new Promise<[string, string]>((r) => server.once('slowConsumer', (kind, ip) => r([kind, ip])));
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(`${server.url}/api/positions/stream`, resolve);
+      req.on('error', reject);
+      req.end();
+      open.push({ close: async () => req.destroy() });
+    });
+    expect(res.statusCode).toBe(200);
+    res.pause(); // never reads
+    const ended = new Promise<void>((r) => res.socket.once('close', () => r()));
+    const positions = Array.from({ length: 400 }, (_, i) => ({ venue: 'binance', symbol: `SYM${i}`, qty: i, avgPrice: 1, lastPrice: 1, unrealizedPnl: 0 }));
+    let done = false;
+    void dropped.then(() => (done = true));
+    for (let i = 0; i < 5000 && !done; i++) {
+      source.emit('event', 'portfolio', { nav: 1, cash: 1, daily_pnl: 0, max_drawdown: 0, positions, ts: Date.now() });
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await dropped).toEqual(['sse', '127.0.0.1']);
+    res.resume(); // read what was sent: then the server's close shows
+    await ended;
+    expect(logs.some((l) => l.includes('slow SSE consumer'))).toBe(true);
+    for (let i = 0; i < 200 && server.connections.sse !== 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(server.connections.sse).toBe(0);
+    expect((await httpGet(`${server.url}/metrics`)).body).toMatch(/tickwire_telemetry_slow_consumer_drops_total\{kind="sse"\} 1/);
+    const c = await client(server.url);
+    await c.next('WELCOME');
+  });
 });
 
 describe('HTTP endpoints', () => {
