@@ -13,6 +13,11 @@ import type { FakeTws } from './server.js';
 
 const API = Buffer.from('API\0', 'latin1');
 
+/** A Buffer view of freshly encoded bytes (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Names of client → TWS message ids, for the 'request' event. */
 export const REQUEST_NAMES: Record<number, string> = {
   [OUT.REQ_MKT_DATA]: 'reqMktData',
@@ -45,7 +50,7 @@ export class FakeSession {
   clientId = -1;
   /** The version string the client offered, e.g. 'v100..193'. */
   offered = '';
-  readonly decoder = new FrameDecoder({ maxMessageBytes: 0xffffff });
+  readonly decoder = new FrameDecoder();
   readonly marketSubs = new Map<number, MarketSub>();
   positionsSub = false;
   accountSub: string | null = null;
@@ -83,11 +88,11 @@ export class FakeSession {
     if (drop > 0 && this.framesOut >= drop) {
       // Drop mid-stream: half of this frame, then the connection goes away.
       this.#dropping = true;
-      this.writeRaw(Buffer.from(bytes.subarray(0, Math.max(1, bytes.length >> 1))));
+      this.writeRaw(asBuffer(bytes).subarray(0, Math.max(1, bytes.length >> 1)));
       this.#afterFlush(() => this.socket.destroy());
       return;
     }
-    this.writeRaw(Buffer.from(bytes));
+    this.writeRaw(asBuffer(bytes));
   }
 
   sendWalk<R>(id: number, walk: codec.Walk<R>, rec: R): void {
@@ -247,11 +252,8 @@ export class FakeSession {
     }
     this.serverVersion = sv;
     this.stage = 'start';
-    const hello = Buffer.from(`${sv}\0${this.fake._connectionTime()}\0`, 'latin1');
-    const framed = Buffer.alloc(4 + hello.length);
-    framed.writeUInt32BE(hello.length, 0);
-    hello.copy(framed, 4);
-    this.writeRaw(framed);
+    // Through writeRaw, not send(): the reply is not an API message (no dropAfterMessages count).
+    this.writeRaw(asBuffer(encodeMessage([sv, this.fake._connectionTime()])));
   }
 }
 
