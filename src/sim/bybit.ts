@@ -24,8 +24,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+import { TopOfBookView } from './book-view.js';
 import type { MalformedKind } from './faults.js';
-import { TopOfBookView } from './kraken.js';
 import type { SimSymbol, SimUpdate } from './market.js';
 import { SimReject, type SimExecution, type SimOrder } from './matching.js';
 import type { SimClient, SimContext, SimVenue } from './server.js';

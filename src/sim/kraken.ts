@@ -30,6 +30,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 
+import { TopOfBookView } from './book-view.js';
 import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimUpdate } from './market.js';
 import { SimReject, type SimExecution, type SimOrder } from './matching.js';
@@ -50,50 +51,6 @@ function num(text: string): string {
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '000Z');
-}
-
-/** Best-first top `n` levels of one side of a sim book. */
-export function topLevels(side: Map<number, number>, bids: boolean, n: number): Array<[number, number]> {
-  const all = [...side.entries()];
-  all.sort(bids ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
-  return all.length > n ? all.slice(0, n) : all;
-}
-
-/**
- * What a client subscribed at one depth sees: the top N levels per side. `advance()` computes the
- * new view and the levels that changed in it (qty 0 only for levels that left the book; with
- * `deleteOutOfView`, also for levels pushed out of the view).
- */
-export class TopOfBookView {
-  bids: Array<[number, number]>;
-  asks: Array<[number, number]>;
-
-  constructor(
-    readonly sym: SimSymbol,
-    readonly depth: number,
-    readonly deleteOutOfView = false,
-  ) {
-    this.bids = topLevels(sym.bids, true, depth);
-    this.asks = topLevels(sym.asks, false, depth);
-  }
-
-  advance(): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-    const nb = topLevels(this.sym.bids, true, this.depth);
-    const na = topLevels(this.sym.asks, false, this.depth);
-    const out = { bids: this.#diff(this.bids, nb, this.sym.bids), asks: this.#diff(this.asks, na, this.sym.asks) };
-    this.bids = nb;
-    this.asks = na;
-    return out;
-  }
-
-  #diff(old: Array<[number, number]>, now: Array<[number, number]>, full: Map<number, number>): Array<[number, number]> {
-    const changes: Array<[number, number]> = [];
-    const nowMap = new Map(now);
-    for (const [p] of old) if (!nowMap.has(p) && (this.deleteOutOfView || !full.has(p))) changes.push([p, 0]);
-    const oldMap = new Map(old);
-    for (const [p, q] of now) if (oldMap.get(p) !== q) changes.push([p, q]);
-    return changes;
-  }
 }
 
 /** Kraken's checksum of a view, computed from integer ticks/lots: `String(ticks)` is the price text without '.' and leading zeros. */
