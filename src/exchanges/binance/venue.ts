@@ -20,7 +20,7 @@ import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
 import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
-import type { Venue, VenueEvents } from '../common/venue.js';
+import { checkChannel, venueEventSink, type Venue, type VenueEvents } from '../common/venue.js';
 import { BinanceMarketData } from './data.js';
 import { BinanceExecution, type BinanceOrderSender } from './execution.js';
 import { TemplateOrderSender } from './template-sender.js';
@@ -84,12 +84,7 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
     const precision = typeof p === 'function' ? p : (symbol: string): BinancePrecision => p?.[symbol] ?? BINANCE_DEFAULT_PRECISION;
     // A dead TCP connection is found by our own pings unless the caller chose otherwise.
     const connect: ConnectOptions = { heartbeat: DEFAULT_HEARTBEAT, ...options.connect };
-    const sink = {
-      error: (e: TickwireError) => {
-        if (this.listenerCount('error') > 0) this.emit('error', e);
-      },
-      reconnected: (info: VenueEvents['reconnected'][0]) => this.emit('reconnected', info),
-    };
+    const sink = venueEventSink(this);
     this.#exec = new BinanceExecution(
       {
         url: options.wsApiUrl ?? BINANCE_WS_API_URL,
@@ -108,11 +103,11 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
               : options.orderSender,
         precision,
       },
-      { ...sink, order: (u) => this.emit('order', u), fill: (f) => this.emit('fill', f) },
+      sink,
     );
     this.#data = new BinanceMarketData(
       { url: options.streamUrl ?? BINANCE_STREAM_URL, connect, depthSpeed: options.depthSpeed ?? '100ms', depthLimit, requestTimeoutMs, fastParse: options.fastParse ?? true },
-      { ...sink, trade: (t) => this.emit('trade', t), book: (u) => this.emit('book', u), ticker: (t) => this.emit('ticker', t) },
+      sink,
       this.#exec,
     );
   }
@@ -128,9 +123,7 @@ export class BinanceVenue extends EventEmitter<VenueEvents> implements Venue {
 
   async subscribe(channel: Channel, symbol: string): Promise<void> {
     checkSymbol(symbol);
-    if (channel !== 'trades' && channel !== 'book' && channel !== 'ticker') {
-      throw new TickwireError('INVALID_ARGUMENT', `channel must be 'trades', 'book' or 'ticker', got '${String(channel)}'`);
-    }
+    checkChannel(channel);
     return this.#data.subscribe(channel, symbol);
   }
 

@@ -17,7 +17,7 @@ import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
 import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
-import type { Venue, VenueEvents } from '../common/venue.js';
+import { checkChannel, venueEventSink, type Venue, type VenueEvents } from '../common/venue.js';
 import { BybitMarketData } from './data.js';
 import { BybitExecution } from './execution.js';
 import { BYBIT_DEFAULT_PRECISION, type BybitPrecision } from './orders.js';
@@ -69,15 +69,10 @@ export class BybitVenue extends EventEmitter<VenueEvents> implements Venue {
     const connect: ConnectOptions = { heartbeat: DEFAULT_HEARTBEAT, ...options.connect };
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     const pingIntervalMs = options.pingIntervalMs ?? 20_000;
-    const sink = {
-      error: (e: TickwireError) => {
-        if (this.listenerCount('error') > 0) this.emit('error', e);
-      },
-      reconnected: (info: VenueEvents['reconnected'][0]) => this.emit('reconnected', info),
-    };
+    const sink = venueEventSink(this);
     this.#data = new BybitMarketData(
       { url: options.publicUrl ?? BYBIT_PUBLIC_SPOT_URL, connect, depth, requestTimeoutMs, pingIntervalMs },
-      { ...sink, trade: (t) => this.emit('trade', t), book: (u) => this.emit('book', u), ticker: (t) => this.emit('ticker', t) },
+      sink,
     );
     this.#exec = new BybitExecution(
       {
@@ -93,7 +88,7 @@ export class BybitVenue extends EventEmitter<VenueEvents> implements Venue {
         orderPath,
         precision,
       },
-      { ...sink, order: (u) => this.emit('order', u), fill: (f) => this.emit('fill', f) },
+      sink,
     );
   }
 
@@ -110,9 +105,7 @@ export class BybitVenue extends EventEmitter<VenueEvents> implements Venue {
     if (typeof symbol !== 'string' || !/^[A-Z0-9]{2,25}$/.test(symbol)) {
       throw new TickwireError('INVALID_ARGUMENT', `symbol must be a Bybit symbol like 'BTCUSDT', got '${String(symbol)}'`);
     }
-    if (channel !== 'trades' && channel !== 'book' && channel !== 'ticker') {
-      throw new TickwireError('INVALID_ARGUMENT', `channel must be 'trades', 'book' or 'ticker', got '${String(channel)}'`);
-    }
+    checkChannel(channel);
     return this.#data.subscribe(channel, symbol);
   }
 

@@ -23,7 +23,7 @@ import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
 import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
-import { VenueError, type Venue, type VenueEvents } from '../common/venue.js';
+import { checkChannel, venueEventSink, VenueError, type Venue, type VenueEvents } from '../common/venue.js';
 import { CoinbaseMarketData } from './data.js';
 import { COINBASE_MARKET_URL } from './urls.js';
 
@@ -57,15 +57,7 @@ export class CoinbaseVenue extends EventEmitter<VenueEvents> implements Venue {
     const connect: ConnectOptions = { ...options.connect, heartbeat: options.connect?.heartbeat ?? DEFAULT_HEARTBEAT };
     this.#data = new CoinbaseMarketData(
       { url: options.url ?? COINBASE_MARKET_URL, connect, requestTimeoutMs },
-      {
-        error: (e) => {
-          if (this.listenerCount('error') > 0) this.emit('error', e);
-        },
-        reconnected: (info) => this.emit('reconnected', info),
-        trade: (t) => this.emit('trade', t),
-        book: (u) => this.emit('book', u),
-        ticker: (t) => this.emit('ticker', t),
-      },
+      venueEventSink(this),
     );
   }
 
@@ -79,9 +71,7 @@ export class CoinbaseVenue extends EventEmitter<VenueEvents> implements Venue {
   /** 'book' → `level2`, 'trades' → `market_trades`, 'ticker' → `ticker`, for a product id like `BTC-USD`. */
   async subscribe(channel: Channel, productId: string): Promise<void> {
     checkProduct(productId);
-    if (channel !== 'trades' && channel !== 'book' && channel !== 'ticker') {
-      throw new TickwireError('INVALID_ARGUMENT', `channel must be 'trades', 'book' or 'ticker', got '${String(channel)}'`);
-    }
+    checkChannel(channel);
     return this.#data.subscribe(channel, productId);
   }
 

@@ -94,6 +94,41 @@ export class VenueError extends TickwireError {
   }
 }
 
+/**
+ * The callbacks an adapter's connections report through, emitting the adapter's events ('error'
+ * only when listened to: an EventEmitter throws an unlistened 'error').
+ */
+export interface VenueEventSink {
+  error(error: TickwireError): void;
+  reconnected(info: ReconnectInfo): void;
+  trade(trade: Trade): void;
+  book(update: BookUpdate): void;
+  ticker(ticker: Ticker): void;
+  order(update: OrderUpdate): void;
+  fill(fill: Fill): void;
+}
+
+export function venueEventSink(venue: EventEmitter<VenueEvents>): VenueEventSink {
+  return {
+    error: (e) => {
+      if (venue.listenerCount('error') > 0) venue.emit('error', e);
+    },
+    reconnected: (info) => venue.emit('reconnected', info),
+    trade: (t) => venue.emit('trade', t),
+    book: (u) => venue.emit('book', u),
+    ticker: (t) => venue.emit('ticker', t),
+    order: (u) => venue.emit('order', u),
+    fill: (f) => venue.emit('fill', f),
+  };
+}
+
+/** Throws INVALID_ARGUMENT unless `channel` is 'trades', 'book' or 'ticker'. */
+export function checkChannel(channel: Channel): void {
+  if (channel !== 'trades' && channel !== 'book' && channel !== 'ticker') {
+    throw new TickwireError('INVALID_ARGUMENT', `channel must be 'trades', 'book' or 'ticker', got '${String(channel)}'`);
+  }
+}
+
 /** `e` if it is a TickwireError, else an INTERNAL one carrying its text (for errors caught from anywhere). */
 export function asTickwireError(e: unknown): TickwireError {
   return e instanceof TickwireError ? e : new TickwireError('INTERNAL', String(e));

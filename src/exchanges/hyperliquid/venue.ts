@@ -21,7 +21,7 @@ import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
 import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
-import { VenueError, type Venue, type VenueEvents } from '../common/venue.js';
+import { checkChannel, venueEventSink, VenueError, type Venue, type VenueEvents } from '../common/venue.js';
 import { HyperliquidStream } from './data.js';
 import type { HyperliquidMids } from './parse.js';
 import { HYPERLIQUID_URL, hyperliquidSubscriptionType } from './urls.js';
@@ -66,18 +66,10 @@ export class HyperliquidVenue extends EventEmitter<VenueEvents> implements Venue
     this.#stream = new HyperliquidStream(
       { url: options.url ?? HYPERLIQUID_URL, connect, requestTimeoutMs, pingIntervalMs },
       {
-        error: (e) => {
-          if (this.listenerCount('error') > 0) this.emit('error', e);
-        },
-        reconnected: (info) => this.emit('reconnected', info),
-        trade: (t) => this.emit('trade', t),
-        book: (u) => this.emit('book', u),
-        ticker: (t) => this.emit('ticker', t),
+        ...venueEventSink(this),
         mids: (m) => {
           for (const l of this.#midsListeners) l(m);
         },
-        order: (u) => this.emit('order', u),
-        fill: (f) => this.emit('fill', f),
       },
     );
   }
@@ -92,9 +84,7 @@ export class HyperliquidVenue extends EventEmitter<VenueEvents> implements Venue
   /** 'book' → `l2Book`, 'trades' → `trades`, 'ticker' → `bbo`, for a coin like `BTC` (spot: `@107`, `PURR/USDC`). */
   async subscribe(channel: Channel, coin: string): Promise<void> {
     checkCoin(coin);
-    if (channel !== 'trades' && channel !== 'book' && channel !== 'ticker') {
-      throw new TickwireError('INVALID_ARGUMENT', `channel must be 'trades', 'book' or 'ticker', got '${String(channel)}'`);
-    }
+    checkChannel(channel);
     return this.#stream.subscribe({ type: hyperliquidSubscriptionType(channel), coin });
   }
 

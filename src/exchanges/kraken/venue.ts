@@ -22,7 +22,7 @@ import type { OrderBook } from '../../book/order-book.js';
 import { TickwireError } from '../../native/errors.js';
 import { DEFAULT_HEARTBEAT, type ConnectOptions } from '../../net/options.js';
 import type { CancelRequest, Channel, OrderAck, OrderRequest } from '../common/types.js';
-import type { Venue, VenueEvents } from '../common/venue.js';
+import { checkChannel, venueEventSink, type Venue, type VenueEvents } from '../common/venue.js';
 import { KrakenMarketData } from './data.js';
 import { KrakenExecution, type KrakenTokenSource } from './execution.js';
 import { KRAKEN_BOOK_DEPTHS, KRAKEN_WS_AUTH_URL, KRAKEN_WS_URL, type KrakenBookDepth } from './urls.js';
@@ -68,19 +68,14 @@ export class KrakenVenue extends EventEmitter<VenueEvents> implements Venue {
     const precision = typeof p === 'function' ? p : (symbol: string): KrakenPrecision | undefined => p?.[symbol];
     const connect: ConnectOptions = { heartbeat: DEFAULT_HEARTBEAT, ...options.connect };
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    const sink = {
-      error: (e: TickwireError) => {
-        if (this.listenerCount('error') > 0) this.emit('error', e);
-      },
-      reconnected: (info: VenueEvents['reconnected'][0]) => this.emit('reconnected', info),
-    };
+    const sink = venueEventSink(this);
     this.#data = new KrakenMarketData(
       { url: options.url ?? KRAKEN_WS_URL, connect, depth, requestTimeoutMs, pingIntervalMs: options.pingIntervalMs ?? 30_000, precision },
-      { ...sink, trade: (t) => this.emit('trade', t), book: (u) => this.emit('book', u), ticker: (t) => this.emit('ticker', t) },
+      sink,
     );
     this.#exec = new KrakenExecution(
       { url: options.authUrl ?? KRAKEN_WS_AUTH_URL, connect, token: options.token, requestTimeoutMs, orderPath, precision: (s) => this.#data.precision(s) },
-      { ...sink, order: (u) => this.emit('order', u), fill: (f) => this.emit('fill', f) },
+      sink,
     );
   }
 
@@ -95,9 +90,7 @@ export class KrakenVenue extends EventEmitter<VenueEvents> implements Venue {
 
   async subscribe(channel: Channel, symbol: string): Promise<void> {
     checkSymbol(symbol);
-    if (channel !== 'trades' && channel !== 'book' && channel !== 'ticker') {
-      throw new TickwireError('INVALID_ARGUMENT', `channel must be 'trades', 'book' or 'ticker', got '${String(channel)}'`);
-    }
+    checkChannel(channel);
     return this.#data.subscribe(channel, symbol);
   }
 
