@@ -23,12 +23,13 @@
  *
  * user_data = op << 32 | slot. Each slot has at most one SQE per kind (connect, poll, recv,
  * send) plus the cancels of a close, counted in flags bits 24-31, so a CQE always finds its
- * owner and a slot is known to be quiet when its count is 0. Slot UINT32_MAX tags a NOP that
- * replaced an SQE which could not be submitted.
+ * owner and a slot is known to be quiet when its count is 0.
  *
- * Connect. IORING_OP_CONNECT reads the address when the SQE is submitted, so tw_io_connect()
- * submits at once (the caller's sockaddr need only live for the call) and makes sure that SQE was
- * consumed; if it could not be, it is turned into a NOP and the call fails. A CONNECT completing
+ * Connect. IORING_OP_CONNECT reads the address when the kernel consumes the SQE, which may be
+ * after tw_io_connect() returns (SQPOLL; a submit that fails now and is retried by the next
+ * tw_io_submit()), so the SQE points at a per-slot copy (the caller's sockaddr need only live
+ * for the call; the slot is not reused before the CONNECT completed). The SQE is submitted at
+ * once, so the connect starts without waiting for the caller's next submit. A CONNECT completing
  * with -EINPROGRESS/-EALREADY (old kernels, io-wq) falls back to a POLL_ADD(POLLOUT) and the
  * SO_ERROR/getpeername check.
  *
@@ -55,12 +56,9 @@
  *
  * SQPOLL (TW_IO_URING_SQPOLL). A kernel thread polls the SQ ring, so a submit is a store to the
  * ring (plus an io_uring_enter(SQ_WAKEUP), which liburing makes only when the thread went to
- * sleep after TW_IO_SQPOLL_IDLE_MS idle): the send syscall leaves the caller's path. Three things
- * differ. SQEs are consumed asynchronously, so a CONNECT's address is copied into the backend's
- * per-slot storage (the kernel reads it when the thread gets there, which may be after the call
- * returns) and the "was it consumed" check above does not apply: a published SQE is never
- * rewritten, it will be consumed. A full SQ is waited out (io_uring_sqring_wait) instead of
- * failing (the wait can return early while the ring is still full: it is repeated, up to 1 s).
+ * sleep after TW_IO_SQPOLL_IDLE_MS idle): the send syscall leaves the caller's path. Two things
+ * differ. A full SQ is waited out (io_uring_sqring_wait) instead of failing (the wait can return
+ * early while the ring is still full: it is repeated, up to 1 s).
  * COOP_TASKRUN/TASKRUN_FLAG are not for SQPOLL rings (the thread runs the task work).
  *
  * Eventfd. Reap drains the CQ first and reads the eventfd (non-blocking) only once the CQ is
@@ -96,9 +94,7 @@ int tw_io_sock_connect_result(int fd);
 #define UD_RECV 3u
 #define UD_SEND 4u
 #define UD_CANCEL 5u
-#define UD_NOP 6u
 #define UD(slot, op) (((uint64_t)(op) << 32) | (uint64_t)(slot))
-#define NOP_SLOT UINT32_MAX
 
 /* Backend bits of tw_io_slot.flags (io.c owns bits 0-7). */
 #define K_CONNECT (1u << 8)     /* SQE in the ring or the kernel */
@@ -131,7 +127,7 @@ struct ur {
 	uint32_t dirty;         /* CQEs consumed since the eventfd was last read */
 	uint32_t empty_run;     /* consecutive reaps that found nothing */
 	int sqpoll;             /* TW_IO_URING_SQPOLL: a kernel thread consumes the SQ */
-	struct sockaddr_storage *addrs;  /* SQPOLL: CONNECT addresses, per slot, until consumed */
+	struct sockaddr_storage *addrs;  /* per slot: the CONNECT address, read when the SQE is consumed */
 };
 
 static double now_s(void);
@@ -299,7 +295,7 @@ handle_cqe(struct ur *u, uint64_t ud, int32_t res, tw_io_cqe *out)
 	size_t n;
 	int r;
 
-	if (op == UD_NOP || i >= u->nslots)
+	if (i >= u->nslots)
 		return 0;
 	s = &u->slots[i];
 	s->flags -= CNT_ONE;
@@ -464,11 +460,9 @@ tw_uring_init(void *be, size_t be_len, tw_io *io, tw_io_slot *slots, uint32_t ns
 	memset(u, 0, sizeof *u);
 	if (entries == 0)
 		entries = DEFAULT_ENTRIES;
-	if (sqpoll) {
-		u->addrs = calloc(nslots, sizeof *u->addrs);
-		if (u->addrs == NULL)
-			return -ENOMEM;
-	}
+	u->addrs = calloc(nslots, sizeof *u->addrs);
+	if (u->addrs == NULL)
+		return -ENOMEM;
 	r = setup_ring(&u->ring, entries, nslots, sqpoll);
 	if (r < 0) {
 		free(u->addrs);
@@ -566,7 +560,7 @@ tw_uring_destroy(void *be)
 			res = cqe->res;
 			io_uring_cqe_seen(&u->ring, cqe);
 			i = (uint32_t)ud;
-			if (i < u->nslots && (uint32_t)(ud >> 32) != UD_NOP && u->slots[i].fd >= 0) {
+			if (i < u->nslots && u->slots[i].fd >= 0) {
 				(void)handle_cqe(u, ud, res, &sink);
 				if (u->slots[i].fd < 0)
 					busy--;
@@ -603,8 +597,7 @@ tw_uring_connect(void *be, uint32_t i, const struct sockaddr *addr, socklen_t ad
 	struct ur *u = be;
 	tw_io_slot *s = &u->slots[i];
 	struct io_uring_sqe *sqe;
-	unsigned pos;
-	int fd, one, r, tries;
+	int fd, one;
 
 	fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0)
@@ -616,39 +609,12 @@ tw_uring_connect(void *be, uint32_t i, const struct sockaddr *addr, socklen_t ad
 		close(fd);
 		return -EBUSY;
 	}
-	if (u->sqpoll) {
-		/* The thread reads the address when it consumes the SQE, maybe after we return. */
-		if ((size_t)addrlen > sizeof u->addrs[i]) {
-			io_uring_prep_nop(sqe);
-			io_uring_sqe_set_data64(sqe, UD(NOP_SLOT, UD_NOP));
-			close(fd);
-			return -EINVAL;
-		}
-		memcpy(&u->addrs[i], addr, (size_t)addrlen);
-		io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&u->addrs[i], addrlen);
-		io_uring_sqe_set_data64(sqe, UD(i, UD_CONNECT));
-		/* Published: the thread will consume it; failures arrive as its CQE. */
-		(void)submit_now(u);
-		s->fd = fd;
-		s->flags = (s->flags | K_CONNECT) + CNT_ONE;
-		return 0;
-	}
-	pos = u->ring.sq.sqe_tail - 1;
-	io_uring_prep_connect(sqe, fd, addr, addrlen);
+	/* The kernel reads the address when it consumes the SQE (see Connect above); io.c checked
+	 * that addrlen fits. */
+	memcpy(&u->addrs[i], addr, (size_t)addrlen);
+	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&u->addrs[i], addrlen);
 	io_uring_sqe_set_data64(sqe, UD(i, UD_CONNECT));
-	/* The kernel reads *addr at submission: submit now, and make sure this SQE went in. */
-	r = 0;
-	for (tries = 0; tries < 4; tries++) {
-		r = submit_now(u);
-		if ((int)(io_uring_smp_load_acquire(u->ring.sq.khead) - pos) > 0)
-			break;
-	}
-	if (tries == 4) {
-		io_uring_prep_nop(sqe);
-		io_uring_sqe_set_data64(sqe, UD(NOP_SLOT, UD_NOP));
-		close(fd);
-		return r < 0 ? r : -EBUSY;
-	}
+	(void)submit_now(u);
 	s->fd = fd;
 	s->flags = (s->flags | K_CONNECT) + CNT_ONE;
 	return 0;
