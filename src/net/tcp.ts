@@ -202,6 +202,17 @@ export class TcpConnection extends EventEmitter<TcpEvents> implements NativeConn
   write(data: Uint8Array | string): boolean {
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) invalidArgument('write(data): data must be a string or a Uint8Array');
     if (this.#state !== 'open') throw new TickwireError('CONN_CLOSED', `write: the connection is ${this.#state}`);
+    // One piece (the common case) goes to C as it is: no Buffer for a string (C encodes it), no
+    // subarray view. At most 3 UTF-8 bytes per UTF-16 unit keeps a string within WRITE_PIECE.
+    if (this.#queue.length === 0 && data.length > 0 && data.length <= (typeof data === 'string' ? WRITE_PIECE / 3 : WRITE_PIECE)) {
+      const r = this.#engine.send(this.#id, data, 2);
+      if (r === ST_BACKPRESSURE) {
+        this.#queue.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Uint8Array.from(data));
+        return false;
+      }
+      if (r < 0) throw this.#error(r);
+      return true;
+    }
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let sent = 0;
     if (this.#queue.length === 0) {

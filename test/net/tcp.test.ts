@@ -160,6 +160,30 @@ for (const transport of ['io_uring', 'io_uring_sqpoll', 'epoll'] as const) {
       expect((received.shift() as Buffer).equals(copy)).toBe(true);
     });
 
+    it('many one-piece writes through backpressure, strings (UTF-8) and reused buffers, arrive unchanged', async () => {
+      const conn = await connectTcp('127.0.0.1', ports.sink, { transport });
+      const expected: Buffer[] = [];
+      const piece = Buffer.alloc(64 * 1024);
+      let queued = 0;
+      for (let i = 0; i < 96; i++) {
+        if (i % 8 === 0) {
+          const text = `${i}: prix €, ☃ ${'é'.repeat(i * 100)}\n`;
+          expected.push(Buffer.from(text, 'utf8'));
+          if (!conn.write(text)) queued++;
+        } else {
+          piece.fill(i); // the same buffer each time: what was queued must be a copy
+          expected.push(Buffer.from(piece));
+          if (!conn.write(piece)) queued++;
+        }
+      }
+      expect(queued).toBeGreaterThan(0); // the backpressure path ran
+      const done = closed(conn);
+      conn.end();
+      expect(await done).toBe(false);
+      await expect.poll(() => received.length).toBe(1);
+      expect((received.shift() as Buffer).equals(Buffer.concat(expected))).toBe(true);
+    });
+
     it('holds data that arrives before a listener is attached, then reports the peer closing', async () => {
       const conn = await connectTcp('127.0.0.1', ports.greeter, { transport });
       const done = closed(conn);
