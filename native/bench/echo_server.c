@@ -26,6 +26,7 @@
 #include "spin_io.h"
 
 #include "tw_hash.h"
+#include "tw_ws.h"
 
 static int
 read_file(const char *path, unsigned char **out, size_t *len)
@@ -164,19 +165,7 @@ echo(br_sslio_context *io)
 			return;
 		for (uint64_t i = 0; i < len; i++)
 			payload[i] ^= key[i & 3];
-		size_t o = 0;
-		out[o++] = (unsigned char)(0x80 | opcode);
-		if (len < 126) {
-			out[o++] = (unsigned char)len;
-		} else if (len < 65536) {
-			out[o++] = 126;
-			out[o++] = (unsigned char)(len >> 8);
-			out[o++] = (unsigned char)len;
-		} else {
-			out[o++] = 127;
-			for (int i = 7; i >= 0; i--)
-				out[o++] = (unsigned char)(len >> (8 * i));
-		}
+		size_t o = tw_ws_write_header(out, 1, opcode, len, NULL);
 		memcpy(out + o, payload, (size_t)len);
 		if (br_sslio_write_all(io, out, o + (size_t)len) < 0 || br_sslio_flush(io) < 0)
 			return;
