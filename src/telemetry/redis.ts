@@ -79,6 +79,17 @@ async function connectRedis(url: string, what: string, log: (l: 'info' | 'warn' 
   return r;
 }
 
+/** Two connections (a subscriber cannot issue other commands); the first is closed if the second fails. */
+async function connectRedisPair(url: string, what: [string, string], log: (l: 'info' | 'warn' | 'error', m: string) => void): Promise<[Redis, Redis]> {
+  const a = await connectRedis(url, what[0], log);
+  try {
+    return [a, await connectRedis(url, what[1], log)];
+  } catch (err) {
+    a.disconnect();
+    throw err;
+  }
+}
+
 /**
  * Engine side: publishes every source event, a TELEMETRY sample at `rateHz`, and the full state to
  * Redis, and executes HALT/RESUME commands forwarded by telemetry servers.
@@ -89,14 +100,7 @@ export async function publishTelemetry(source: TelemetrySource, options: Publish
   const rateHz = options.rateHz ?? 4;
   const stateMs = options.stateMs ?? 1000;
   const ttl = options.stateTtlMs ?? 10_000;
-  const pub = await connectRedis(options.url, 'publisher', log);
-  let sub: Redis;
-  try {
-    sub = await connectRedis(options.url, 'command listener', log);
-  } catch (err) {
-    pub.disconnect();
-    throw err;
-  }
+  const [pub, sub] = await connectRedisPair(options.url, ['publisher', 'command listener'], log);
   let published = 0;
   let closed = false;
   const send = (m: BusMessage): void => {
@@ -252,14 +256,7 @@ export class RedisTelemetrySource extends EventEmitter<TelemetrySourceEvents> im
   static async connect(options: RedisSourceOptions): Promise<RedisTelemetrySource> {
     const channel = options.channel ?? DEFAULT_REDIS_CHANNEL;
     const log = options.log ?? stderrLog;
-    const sub = await connectRedis(options.url, 'subscriber', log);
-    let cmd: Redis;
-    try {
-      cmd = await connectRedis(options.url, 'command', log);
-    } catch (err) {
-      sub.disconnect();
-      throw err;
-    }
+    const [sub, cmd] = await connectRedisPair(options.url, ['subscriber', 'command'], log);
     const replyTo = `${channel}:reply:${randomUUID()}`;
     const src = new RedisTelemetrySource(sub, cmd, channel, replyTo, options.commandTimeoutMs ?? 5000, log);
     sub.on('message', (ch: string, raw: string) => src.onMessage(ch, raw));

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPacket } from '../../src/telemetry/protocol.js';
 import { publishTelemetry, RedisTelemetrySource, type RedisPublisher } from '../../src/telemetry/redis.js';
 import { TestClient } from './client.js';
-import { redisBin, startRedis } from './redis-server.js';
+import { freePort, redisBin, startRedis } from './redis-server.js';
 import { ScriptedSource } from './scripted-source.js';
 
 if (redisBin === '') console.warn('test/telemetry/redis.test.ts SKIPPED: the redis-server binary is not installed (apt-get install redis-server)');
@@ -143,4 +143,23 @@ describe.skipIf(redisBin === '')('Redis fan-out (real redis-server, two telemetr
     listener.disconnect();
     writer.disconnect();
   });
+});
+
+it('no Redis at the URL: publishTelemetry and RedisTelemetrySource.connect fail with CONN_REFUSED, the password masked', async () => {
+  const port = await freePort(); // nothing listens there
+  const url = `redis://:hunter2-secret@127.0.0.1:${port}`;
+  const logs: string[] = [];
+  const log = (l: string, m: string): void => void logs.push(`${l}: ${m}`);
+  const source = new ScriptedSource();
+  for (const attempt of [() => publishTelemetry(source, { url, log }), () => RedisTelemetrySource.connect({ url, log })]) {
+    const err = await attempt().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'CONN_REFUSED' });
+    expect((err as Error).message).toContain(`redis://***@127.0.0.1:${port}`);
+    expect((err as Error).message).not.toContain('hunter2-secret');
+  }
+  expect(source.listenerCount('event')).toBe(0);
+  for (const l of logs) expect(l).not.toContain('hunter2-secret');
 });
