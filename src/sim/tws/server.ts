@@ -13,7 +13,7 @@ import { TickwireError } from '../../native/errors.js';
 import { type FieldValue } from '../../tws/framing.js';
 import * as codec from '../../tws/messages/codec.js';
 import { IN, OUT, TICK } from '../../tws/messages/ids.js';
-import { newContractRecord, newOrderStateRecord, type ContractRecord, type OrderRecord } from '../../tws/messages/records.js';
+import { newOrderStateRecord, type ContractRecord, type OrderRecord } from '../../tws/messages/records.js';
 import { MAX_SUPPORTED_VERSION, MIN_SUPPORTED_VERSION } from '../../tws/versions.js';
 import { DEFAULT_INSTRUMENTS, Instrument, type InstrumentSpec } from './market.js';
 import { contractFromSpec, FakeSession, REQUEST_NAMES } from './session.js';
@@ -135,6 +135,26 @@ function pad(n: number, w = 2): string {
 
 function ibTime(d = new Date()): string {
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** hh:mm, as updateAccountTime carries it. */
+function accountTime(): string {
+  return ibTime().slice(9, 14);
+}
+
+/** The fake's commission: 0.5 cent a share, at least 1 USD. */
+function commissionFor(shares: number): number {
+  return Math.max(1, Number((shares * 0.005).toFixed(2)));
+}
+
+/** A limit order's fill price `px` when the limit allows it. */
+function withinLimit(buy: boolean, lmt: number, px: number): number | undefined {
+  return (buy ? lmt >= px : lmt <= px) ? px : undefined;
+}
+
+/** Where executions and positions report the instrument: its listing exchange, else its exchange. */
+function listingExchange(inst: Instrument): string {
+  return inst.spec.primaryExchange || inst.contract.exchange;
 }
 
 export class FakeTws extends EventEmitter<FakeTwsEvents> {
@@ -642,15 +662,14 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
     const aux = o.order.auxPrice;
     switch (o.order.orderType) {
       case 'LMT':
-        if (lmt === undefined) return px;
-        return buy ? (lmt >= px ? px : undefined) : lmt <= px ? px : undefined;
+        return lmt === undefined ? px : withinLimit(buy, lmt, px);
       case 'STP':
         if (aux === undefined) return px;
         return buy ? (px >= aux ? px : undefined) : px <= aux ? px : undefined;
       case 'STP LMT':
         if (aux === undefined || lmt === undefined) return undefined;
         if (buy ? px < aux : px > aux) return undefined;
-        return buy ? (lmt >= px ? px : undefined) : lmt <= px ? px : undefined;
+        return withinLimit(buy, lmt, px);
       default:
         return px;
     }
@@ -674,11 +693,11 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
       o.lastPrice = px;
       const e = codec.newExecution();
       e.orderId = o.orderId;
-      e.contract = { ...o.contract, exchange: o.instrument.spec.primaryExchange || o.contract.exchange };
+      e.exchange = listingExchange(o.instrument);
+      e.contract = { ...o.contract, exchange: e.exchange };
       e.execId = `0000f${(o.permId % 0xfffff).toString(16)}.${(++this.#execSeq).toString(16).padStart(8, '0')}.01.01`;
       e.time = `${ibTime()} UTC`;
       e.account = account;
-      e.exchange = o.instrument.spec.primaryExchange || o.contract.exchange;
       e.side = o.order.action === 'BUY' ? 'BOT' : 'SLD';
       e.shares = part;
       e.price = px;
@@ -703,7 +722,7 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
       for (const e of o.executions) {
         s.sendWalk(IN.COMMISSION_REPORT, codec.commissionReport, {
           execId: e.execId,
-          commission: Math.max(1, Number(((e.shares ?? 0) * 0.005).toFixed(2))),
+          commission: commissionFor(e.shares ?? 0),
           currency: 'USD',
           realizedPNL: undefined,
           yield: undefined,
@@ -746,7 +765,7 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
   #sendOpenOrder(s: FakeSession, o: FakeOrder): void {
     const st = newOrderStateRecord(o.status);
     if (o.status === 'Filled') {
-      st.commission = Math.max(1, Number(((o.order.totalQuantity ?? 0) * 0.005).toFixed(2)));
+      st.commission = commissionFor(o.order.totalQuantity ?? 0);
       st.commissionCurrency = 'USD';
     }
     s.sendWalk(IN.OPEN_ORDER, codec.openOrder, { contract: o.contract, order: o.order, state: st });
@@ -774,13 +793,13 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
       if (s.accountSub === account) {
         this.#sendPortfolio(s, h);
         this.#sendAccountValues(s, account);
-        s.sendWalk(IN.ACCT_UPDATE_TIME, codec.acctUpdateTime, { value: ibTime().slice(9, 14) });
+        s.sendWalk(IN.ACCT_UPDATE_TIME, codec.acctUpdateTime, { value: accountTime() });
       }
     }
   }
 
   #sendPosition(s: FakeSession, h: Holding): void {
-    const c: ContractRecord = { ...newContractRecord(), ...h.instrument.contract, exchange: h.instrument.spec.primaryExchange || h.instrument.contract.exchange };
+    const c: ContractRecord = { ...h.instrument.contract, exchange: listingExchange(h.instrument) };
     s.sendWalk(IN.POSITION_DATA, codec.positionData, { account: h.account, contract: c, position: h.position, avgCost: Number(h.avgCost.toFixed(8)) });
   }
 
@@ -818,7 +837,7 @@ export class FakeTws extends EventEmitter<FakeTwsEvents> {
   #sendAccount(s: FakeSession, account: string): void {
     this.#sendAccountValues(s, account);
     for (const h of this.#holdings.values()) if (h.account === account) this.#sendPortfolio(s, h);
-    s.sendWalk(IN.ACCT_UPDATE_TIME, codec.acctUpdateTime, { value: ibTime().slice(9, 14) });
+    s.sendWalk(IN.ACCT_UPDATE_TIME, codec.acctUpdateTime, { value: accountTime() });
     s.sendWalk(IN.ACCT_DOWNLOAD_END, codec.acctDownloadEnd, { value: account });
   }
 }
