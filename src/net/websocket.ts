@@ -14,7 +14,7 @@ import { Delivery } from './delivery.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { engineTransport, packPins, resolveOptions, type ActiveTransport, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { trustForAsync } from './trust.js';
-import type { TemplateHandle } from '../orders/template.js';
+import { renderOrder, type TemplateHandle } from '../orders/template.js';
 
 const OP_TEXT = 1;
 const OP_BINARY = 2;
@@ -23,10 +23,6 @@ const statuses = binding.statuses();
 const ST_CONN_TIMEOUT = statuses.CONN_TIMEOUT as number;
 const ST_TLS_TIMEOUT = statuses.TLS_HANDSHAKE_TIMEOUT as number;
 const ST_BACKPRESSURE = statuses.CONN_BACKPRESSURE as number;
-const orderNative = binding as unknown as {
-  orderRender(t: TemplateHandle, price: number, qty: number, tsMs: number, out: Uint8Array): number;
-  ORDER_MAX_MESSAGE: number;
-};
 
 export interface WebSocketEvents {
   /** A message: `data` is a view valid only during this callback. */
@@ -426,10 +422,7 @@ export class TickwireWebSocket extends EventEmitter<WebSocketEvents> {
     let r = ST_BACKPRESSURE;
     if (this.#queue.length === 0 && a && this.#engine) r = this.#engine.sendOrder(a.id, template, price, qty);
     if (r === ST_BACKPRESSURE) {
-      const out = Buffer.allocUnsafe(orderNative.ORDER_MAX_MESSAGE);
-      const n = orderNative.orderRender(template, price, qty, 0, out);
-      if (n < 0) throw nativeError(n, 'order template');
-      this.#queue.push([out.subarray(0, n), OP_TEXT]);
+      this.#queue.push([renderOrder(template, price, qty), OP_TEXT]);
       return false;
     }
     if (r < 0) throw nativeError(r, 'send order');

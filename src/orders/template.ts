@@ -59,6 +59,17 @@ export interface OrderSink {
   _sendOrder(template: TemplateHandle, price: number, qty: number): boolean;
 }
 
+/**
+ * Renders one request of `t` into a new Buffer of at most `maxBytes` (advances the sequence number
+ * like a send): OrderTemplate.render, and the copy a connection queues under backpressure.
+ */
+export function renderOrder(t: TemplateHandle, price: number, qty: number, timestampMs = 0, maxBytes: number = native.ORDER_MAX_MESSAGE): Buffer {
+  const out = Buffer.allocUnsafe(maxBytes);
+  const n = native.orderRender(t, price, qty, timestampMs, out);
+  if (n < 0) throw nativeError(n, 'order template');
+  return out.subarray(0, n);
+}
+
 function decimals(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 18) {
     throw new TickwireError('ORDER_TEMPLATE_INVALID', `${name} must be an integer 0-18, got ${String(v)}`);
@@ -135,8 +146,7 @@ export class OrderTemplate {
 
   /** Renders one request into a new Buffer (tests, journals, the reference comparison). */
   render(price: number, qty: number, timestampMs = 0): Buffer {
-    const out = Buffer.allocUnsafe(this.maxMessageBytes);
-    return out.subarray(0, this.renderInto(out, price, qty, timestampMs));
+    return renderOrder(this.#handle, price, qty, timestampMs, this.maxMessageBytes);
   }
 
   /** The sequence number used by the last send/render (0 before the first). */
