@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { startFakeTws } from '../sim/tws/index.js';
+import { MAX_SUPPORTED_VERSION, MIN_SUPPORTED_VERSION } from '../tws/versions.js';
 
 export const simTwsUsage = `usage: tickwire sim --tws [options]
 
@@ -12,7 +13,7 @@ export const simTwsUsage = `usage: tickwire sim --tws [options]
   --host <addr>         default 127.0.0.1
   --seed <n>            tick PRNG seed, default 1
   --accounts <a,b>      managed accounts, default DU1234567
-  --server-version <n>  highest server version offered (157..193), default 193
+  --server-version <n>  highest server version offered (${MIN_SUPPORTED_VERSION}..${MAX_SUPPORTED_VERSION}), default ${MAX_SUPPORTED_VERSION}
   --tick-ms <n>         market data tick interval, default 250
   --verbose             log connections and requests
 `;
@@ -53,7 +54,7 @@ export async function simTws(argv: string[]): Promise<number> {
       port: int(a.port, 'port', 0, 65535, 7497),
       seed: int(a.seed, 'seed', 0, 2 ** 31, 1),
       accounts,
-      serverVersion: int(a['server-version'], 'server-version', 157, 193, 193),
+      serverVersion: int(a['server-version'], 'server-version', MIN_SUPPORTED_VERSION, MAX_SUPPORTED_VERSION, MAX_SUPPORTED_VERSION),
       tickIntervalMs: int(a['tick-ms'], 'tick-ms', 1, 60_000, 250),
       ...(a.verbose ? { log: (line: string) => process.stdout.write(`  ${new Date().toISOString()}  ${line}\n`) } : {}),
     };
