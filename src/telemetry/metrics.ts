@@ -6,7 +6,6 @@ import type { FullState } from './protocol.js';
 export class TelemetryMetrics {
   readonly registry = new Registry();
   readonly connections: Counter<'kind'>;
-  readonly clients: Gauge<'kind'>;
   readonly packets: Counter<'type'>;
   readonly rejected: Counter<'reason'>;
   readonly clientErrors: Counter<'code'>;
@@ -14,10 +13,20 @@ export class TelemetryMetrics {
   readonly slowDrops: Counter<'kind'>;
   readonly replays: Counter<'result'>;
 
-  constructor(state: () => FullState, framesSent: () => number) {
+  constructor(state: () => FullState, framesSent: () => number, clients: () => { ws: number; sse: number }) {
     const registers = [this.registry];
     this.connections = new Counter({ name: 'tickwire_telemetry_connections_total', help: 'Accepted client connections', labelNames: ['kind'], registers });
-    this.clients = new Gauge({ name: 'tickwire_telemetry_clients', help: 'Connected clients', labelNames: ['kind'], registers });
+    new Gauge({
+      name: 'tickwire_telemetry_clients',
+      help: 'Connected clients',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const n = clients();
+        this.set({ kind: 'ws' }, n.ws);
+        this.set({ kind: 'sse' }, n.sse);
+      },
+    });
     this.packets = new Counter({ name: 'tickwire_telemetry_packets_total', help: 'Packets broadcast (each once, whatever the number of clients)', labelNames: ['type'], registers });
     new Counter({
       name: 'tickwire_telemetry_frames_sent_total',

@@ -204,7 +204,7 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
     this.tokens = tokens;
     this.http = http;
     this.url = url;
-    this.metrics = new TelemetryMetrics(() => this.source.state(), () => this.sent);
+    this.metrics = new TelemetryMetrics(() => this.source.state(), () => this.sent, () => this.connections);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -504,14 +504,12 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
     const client: SseClient = { res, ip };
     this.sse.add(client);
     this.metrics.connections.inc({ kind: 'sse' });
-    this.metrics.clients.inc({ kind: 'sse' });
     res.write(`retry: 2000\n: hb ${Date.now()}\n\n`);
     const st = this.source.state();
     this.sseWrite(client, `event: positions\ndata: ${JSON.stringify({ ts: Date.now(), portfolio: st.portfolio, positions: st.positions } satisfies PositionsSsePayload)}\n\n`);
     const done = (): void => {
       if (!this.sse.delete(client)) return;
       this.releaseSlot(ip);
-      this.metrics.clients.dec({ kind: 'sse' });
     };
     res.once('close', done);
     req.socket.once('close', done);
@@ -593,13 +591,11 @@ export class TelemetryServer extends EventEmitter<TelemetryServerEvents> {
     const sym = url.searchParams.get('symbol');
     if (sym !== null && sym.length > 0 && sym.length <= 64) client.symbol = sym;
     this.metrics.connections.inc({ kind: 'ws' });
-    this.metrics.clients.inc({ kind: 'ws' });
     ws.on('pong', () => (client.alive = true));
     ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
     ws.on('error', (err) => this.log('warn', `client ${ip}: ${err.message}`));
     ws.once('close', () => {
       this.clients.delete(client);
-      this.metrics.clients.dec({ kind: 'ws' });
       release();
     });
 

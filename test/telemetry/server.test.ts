@@ -497,6 +497,8 @@ describe('HTTP endpoints', () => {
     }
     expect(r.body).toContain('# TYPE tickwire_telemetry_connections_total counter');
     expect(r.body).toMatch(/tickwire_telemetry_connections_total\{kind="ws"\} 1/);
+    expect(r.body).toMatch(/tickwire_telemetry_clients\{kind="ws"\} 1\n/);
+    expect(r.body).toMatch(/tickwire_telemetry_clients\{kind="sse"\} 0\n/);
     expect(r.body).toMatch(/tickwire_telemetry_client_errors_total\{code="UNKNOWN_TYPE"\} 1/);
     expect(r.body).toMatch(/tickwire_component_latency_ms\{component="orders:binance",quantile="0.99"\} 0.4/);
     expect(r.body).toMatch(/tickwire_component_invocations\{component="feed:binance"\} 1/);
