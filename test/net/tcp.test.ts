@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { binding } from '../../src/native/binding.js';
 import { connectTcp, TickwireError, type TcpConnection } from '../../src/index.js';
+import { expectCode } from './helpers.js';
 
 const fx = join(tmpdir(), 'tickwire-tcp-fixtures');
 execFileSync('sh', [new URL('../../native/test/tls_fixtures.sh', import.meta.url).pathname, fx]);
@@ -24,16 +25,6 @@ const live = () => (binding as unknown as { liveObjects(): [number, number] }).l
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return (server.address() as AddressInfo).port;
-}
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<TickwireError> {
-  const err = await p.then(
-    () => new Error('succeeded, but should have failed'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TickwireError);
-  expect((err as TickwireError).code).toBe(code);
-  return err as TickwireError;
 }
 
 /** Collects everything the connection receives until `n` bytes are in. */

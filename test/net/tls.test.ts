@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 
 import { connect, native, TickwireError, type ConnectOptions, type TickwireWebSocket } from '../../src/index.js';
+import { expectCode } from './helpers.js';
 
 const fx = join(tmpdir(), 'tickwire-tls-fixtures');
 execFileSync('sh', [new URL('../../native/test/tls_fixtures.sh', import.meta.url).pathname, fx]);
@@ -32,16 +33,6 @@ async function tlsPeer(cert: string, opts: { minVersion?: 'TLSv1.2' | 'TLSv1.3' 
   wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary })));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `wss://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<TickwireError> {
-  const err = await p.then(
-    () => new Error('connected, but should have failed'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TickwireError);
-  expect((err as TickwireError).code).toBe(code);
-  return err as TickwireError;
 }
 
 async function echo(ws: TickwireWebSocket, data: Uint8Array | string): Promise<Buffer> {
