@@ -25,6 +25,7 @@ import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimUpdate } from './market.js';
 import type { SimExecution, SimOrder } from './matching.js';
 import { SimReject } from './matching.js';
+import { parseRequest } from './request.js';
 import type { SimClient, SimContext, SimVenue } from './server.js';
 
 /** Decimals of every price and quantity Binance prints. */
@@ -134,10 +135,8 @@ export function binanceVenue(ctx: SimContext): SimVenue {
   });
 
   function marketMessage(client: SimClient, st: MarketClientState, text: string): void {
-    let req: { method?: unknown; params?: unknown; id?: unknown };
-    try {
-      req = JSON.parse(text) as typeof req;
-    } catch {
+    const req = parseRequest(text);
+    if (!req) {
       client.send(JSON.stringify({ code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' }));
       return;
     }
@@ -334,14 +333,10 @@ export function binanceVenue(ctx: SimContext): SimVenue {
   }
 
   function apiMessage(client: SimClient, st: ApiClientState, text: string): void {
-    let req: { id?: unknown; method?: unknown; params?: unknown };
     let id: unknown = null;
     try {
-      try {
-        req = JSON.parse(text) as typeof req;
-      } catch {
-        throw new ApiError(400, -1135, 'Invalid JSON Request');
-      }
+      const req = parseRequest(text);
+      if (!req) throw new ApiError(400, -1135, 'Invalid JSON Request');
       id = req.id ?? null;
       const params = (req.params ?? {}) as Params;
       if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new ApiError(400, -1135, 'Invalid JSON Request');

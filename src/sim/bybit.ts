@@ -28,6 +28,7 @@ import { TopOfBookView } from './book-view.js';
 import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimUpdate } from './market.js';
 import { SimReject, type SimExecution, type SimOrder } from './matching.js';
+import { parseRequest } from './request.js';
 import type { SimClient, SimContext, SimVenue } from './server.js';
 
 const BOOK_DEPTHS = new Set([1, 50, 200, 1000]);
@@ -171,11 +172,8 @@ export function bybitVenue(ctx: SimContext): BybitSimVenue {
   }
 
   function publicMessage(c: SimClient, st: PublicState, text: string): void {
-    let req: Obj;
-    try {
-      req = JSON.parse(text) as Obj;
-      if (typeof req !== 'object' || req === null) throw new Error('not an object');
-    } catch {
+    const req = parseRequest(text);
+    if (!req) {
       c.send(JSON.stringify({ success: false, ret_msg: 'error:request not json', conn_id: connId(c), op: '' }));
       return;
     }
@@ -296,11 +294,8 @@ export function bybitVenue(ctx: SimContext): BybitSimVenue {
   }
 
   function tradeMessage(c: SimClient, st: AuthState, text: string): void {
-    let req: Obj;
-    try {
-      req = JSON.parse(text) as Obj;
-      if (typeof req !== 'object' || req === null) throw new Error('not an object');
-    } catch {
+    const req = parseRequest(text);
+    if (!req) {
       c.send(JSON.stringify({ retCode: 10001, retMsg: 'Params Error: request not json', op: '', connId: connId(c) }));
       return;
     }
@@ -360,11 +355,8 @@ export function bybitVenue(ctx: SimContext): BybitSimVenue {
   }
 
   function privateMessage(c: SimClient, st: AuthState, text: string): void {
-    let req: Obj;
-    try {
-      req = JSON.parse(text) as Obj;
-      if (typeof req !== 'object' || req === null) throw new Error('not an object');
-    } catch {
+    const req = parseRequest(text);
+    if (!req) {
       c.send(JSON.stringify({ success: false, ret_msg: 'error:request not json', conn_id: connId(c), op: '' }));
       return;
     }

@@ -26,6 +26,7 @@
  */
 import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimTrade, SimUpdate } from './market.js';
+import { parseRequest } from './request.js';
 import type { SimClient, SimContext, SimVenue, SimVenueFactory } from './server.js';
 
 export interface CoinbaseSimOptions {
@@ -199,14 +200,8 @@ function createCoinbaseSim(ctx: SimContext, options: CoinbaseSimOptions): SimVen
   const error = (client: SimClient, message: string): void => void client.send(JSON.stringify({ type: 'error', message }));
 
   function request(client: SimClient, st: ClientState, text: string): void {
-    let req: { type?: unknown; product_ids?: unknown; channel?: unknown };
-    try {
-      req = JSON.parse(text) as typeof req;
-    } catch {
-      error(client, 'failure to parse json');
-      return;
-    }
-    if (typeof req !== 'object' || req === null) return error(client, 'failure to parse json');
+    const req = parseRequest(text);
+    if (!req) return error(client, 'failure to parse json');
     if (req.type !== 'subscribe' && req.type !== 'unsubscribe') return error(client, `unknown message type ${JSON.stringify(req.type)}`);
     const channel = req.channel;
     if (typeof channel !== 'string' || !CHANNELS.has(channel)) return error(client, `Failed to subscribe: unknown channel ${JSON.stringify(channel)}`);

@@ -29,6 +29,7 @@ import { formatScaled } from '../exchanges/common/decimal.js';
 import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimTrade, SimUpdate } from './market.js';
 import type { SimExecution } from './matching.js';
+import { parseRequest } from './request.js';
 import type { SimClient, SimContext, SimVenue, SimVenueFactory } from './server.js';
 
 /** The address whose fills the simulator produces by itself. */
@@ -243,13 +244,8 @@ function createHyperliquidSim(ctx: SimContext, options: HyperliquidSimOptions): 
   const error = (client: SimClient, data: string): void => void client.send(JSON.stringify({ channel: 'error', data }));
 
   function request(client: SimClient, st: ClientState, text: string): void {
-    let req: { method?: unknown; subscription?: unknown; id?: unknown };
-    try {
-      req = JSON.parse(text) as typeof req;
-      if (typeof req !== 'object' || req === null) throw new Error('not an object');
-    } catch {
-      return error(client, `Error parsing JSON into valid websocket request: ${text.slice(0, 100)}`);
-    }
+    const req = parseRequest(text);
+    if (!req) return error(client, `Error parsing JSON into valid websocket request: ${text.slice(0, 100)}`);
     switch (req.method) {
       case 'ping':
         client.send('{"channel":"pong"}');

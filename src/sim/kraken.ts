@@ -34,6 +34,7 @@ import { TopOfBookView } from './book-view.js';
 import type { MalformedKind } from './faults.js';
 import type { SimSymbol, SimUpdate } from './market.js';
 import { SimReject, type SimExecution, type SimOrder } from './matching.js';
+import { parseRequest } from './request.js';
 import type { SimClient, SimContext, SimVenue } from './server.js';
 
 /** The WebSocket token the simulator accepts for `apiKey`/`secret` (base64 of an HMAC-SHA256). */
@@ -81,7 +82,6 @@ interface ClientState {
   heartbeat: NodeJS.Timeout;
 }
 
-type Req = { method?: unknown; params?: unknown; req_id?: unknown };
 type Params = Record<string, unknown>;
 
 /** An error answer to a request. */
@@ -417,10 +417,8 @@ export function krakenVenue(ctx: SimContext): SimVenue {
 
   function message(c: SimClient, st: ClientState, text: string): void {
     const timeIn = now();
-    let req: Req;
-    try {
-      req = JSON.parse(text) as Req;
-    } catch {
+    const req = parseRequest(text);
+    if (!req) {
       send(c, JSON.stringify({ error: 'EGeneral:Invalid arguments', method: null, success: false, time_in: timeIn, time_out: now() }));
       return;
     }

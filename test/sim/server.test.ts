@@ -275,3 +275,35 @@ describe('sim server', () => {
     expect(api.msgs).toEqual([]);
   });
 });
+
+describe('every venue module: requests that are JSON but not an object', () => {
+  const paths: Record<string, string[]> = {
+    binance: ['/ws', '/ws-api/v3'],
+    bybit: ['/v5/public/spot', '/v5/trade', '/v5/private'],
+    coinbase: ['/'],
+    hyperliquid: ['/ws'],
+    kraken: ['/v2'],
+  };
+
+  it('covers every registered venue', () => {
+    expect(Object.keys(paths).sort()).toEqual(Object.keys(sim.SIM_VENUES).sort());
+  });
+
+  it.each(Object.entries(paths))('%s answers null, 5 and "x" with its parse error and keeps serving', async (venue, venuePaths) => {
+    const srv = await sim.SimServer.start({ venue, tickIntervalMs: 0, pingIntervalMs: 0 });
+    try {
+      for (const path of venuePaths) {
+        const c = await open(path, {}, srv);
+        // Greetings (Kraken's status, Hyperliquid's text) are not answers.
+        const answers = (): string[] => c.msgs.filter((m) => !m.includes('"channel":"status"') && m !== 'Websocket connection established.');
+        for (const text of ['null', '5', '"x"']) c.ws.send(text);
+        await until(() => answers().length >= 3);
+        expect(answers()).toHaveLength(3);
+        expect(c.ws.readyState).toBe('open');
+        expect(srv.clients.size).toBeGreaterThan(0);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+});
