@@ -59,7 +59,6 @@ export class Portfolio {
   readonly #positions = new Map<string, Position>();
   readonly #marks = new Map<string, number>();
   #cash: number;
-  #realized = 0;
   #fees = 0;
   #dayStartNav: number;
   #peakNav: number;
@@ -95,7 +94,6 @@ export class Portfolio {
       const closed = Math.min(Math.abs(q), f.qty);
       const pnl = closed * (f.price - p.avgPrice) * Math.sign(q);
       p.realizedPnl += pnl;
-      this.#realized += pnl;
       let next = q + dir * f.qty;
       if (Math.abs(next) <= DUST * Math.max(Math.abs(q), f.qty)) next = 0;
       p.qty = next;
@@ -114,8 +112,9 @@ export class Portfolio {
   /** Marks venue+symbol at `price` (the last trade price); updates NAV, peak and drawdown. */
   mark(venue: VenueId, symbol: string, price: number): void {
     if (!(price > 0) || !Number.isFinite(price)) return;
-    this.#marks.set(key(venue, symbol), price);
-    if (this.#positions.has(key(venue, symbol))) this.#sample();
+    const k = key(venue, symbol);
+    this.#marks.set(k, price);
+    if (this.#positions.has(k)) this.#sample();
   }
 
   /** Signed position in base units (0 when none). */
@@ -165,9 +164,11 @@ export class Portfolio {
     return this.#cash;
   }
 
-  /** Realized P&L over all positions, before fees. */
+  /** Realized P&L over all positions (flat ones included), before fees. */
   get realizedPnl(): number {
-    return this.#realized;
+    let r = 0;
+    for (const p of this.#positions.values()) r += p.realizedPnl;
+    return r;
   }
 
   /** Σ qty × (mark − avg) over open positions. */

@@ -88,6 +88,16 @@ describe('Portfolio', () => {
     expect(p.positions().map((x) => x.symbol)).toEqual(['BTC/USD']);
   });
 
+  it('realized P&L adds up over symbols, flat positions included', () => {
+    const p = new Portfolio(0);
+    p.applyFill(fill('buy', 1, 100));
+    p.applyFill(fill('sell', 1, 110)); // +10, flat
+    p.applyFill(fill('sell', 2, 50, { venue: 'kraken', symbol: 'ETH/USD' }));
+    p.applyFill(fill('buy', 1, 45, { venue: 'kraken', symbol: 'ETH/USD' })); // +5, short 1 left
+    expect(p.positions().map((x) => [x.symbol, x.realizedPnl])).toEqual([['ETH/USD', 5]]);
+    expect(p.realizedPnl).toBeCloseTo(15, 9);
+  });
+
   it('rejects invalid fills and starting cash', () => {
     expect(() => new Portfolio(Number.NaN)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     const p = new Portfolio(0);
