@@ -82,10 +82,16 @@ export class VenueSocket {
     return this.#closed || this.#ws?.readyState === 'closed';
   }
 
-  /** Opens the connection (once; later calls return the same promise). */
+  /**
+   * Opens the connection (once; later calls return the same promise). A first connect that fails
+   * is forgotten: the next call tries again (the transport reconnects only once it was open).
+   */
   open(): Promise<void> {
     if (this.#closed) return Promise.reject(new TickwireError('CONN_CLOSED', `${this.venue} ${this.role}: the adapter is closed`));
-    this.#opening ??= this.#connect();
+    this.#opening ??= this.#connect().catch((e: unknown) => {
+      this.#opening = null;
+      throw e;
+    });
     return this.#opening;
   }
 
