@@ -57,6 +57,7 @@ typedef struct tw_io_slot {
 	const uint8_t *tx;      /* pending send source */
 	size_t tx_len;
 	size_t tx_done;
+	struct sockaddr_storage addr;  /* the CONNECT address (io_uring reads it after tw_io_connect returns) */
 } tw_io_slot;
 
 typedef struct tw_io tw_io;

@@ -27,11 +27,11 @@
  *
  * Connect. IORING_OP_CONNECT reads the address when the kernel consumes the SQE, which may be
  * after tw_io_connect() returns (SQPOLL; a submit that fails now and is retried by the next
- * tw_io_submit()), so the SQE points at a per-slot copy (the caller's sockaddr need only live
- * for the call; the slot is not reused before the CONNECT completed). The SQE is submitted at
- * once, so the connect starts without waiting for the caller's next submit. A CONNECT completing
- * with -EINPROGRESS/-EALREADY (old kernels, io-wq) falls back to a POLL_ADD(POLLOUT) and the
- * SO_ERROR/getpeername check.
+ * tw_io_submit()), so the SQE points at a copy in the slot (tw_io_slot.addr: the caller's
+ * sockaddr need only live for the call; the slot is not reused before the CONNECT completed).
+ * The SQE is submitted at once, so the connect starts without waiting for the caller's next
+ * submit. A CONNECT completing with -EINPROGRESS/-EALREADY (old kernels, io-wq) falls back to a
+ * POLL_ADD(POLLOUT) and the SO_ERROR/getpeername check.
  *
  * Recv completes with whatever arrived. Sends carry MSG_WAITALL, so the kernel (5.18+) keeps
  * sending until all is out and posts one CQE; without it a send that fills the socket buffer
@@ -74,7 +74,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -127,7 +126,6 @@ struct ur {
 	uint32_t dirty;         /* CQEs consumed since the eventfd was last read */
 	uint32_t empty_run;     /* consecutive reaps that found nothing */
 	int sqpoll;             /* TW_IO_URING_SQPOLL: a kernel thread consumes the SQ */
-	struct sockaddr_storage *addrs;  /* per slot: the CONNECT address, read when the SQE is consumed */
 };
 
 static double now_s(void);
@@ -460,30 +458,20 @@ tw_uring_init(void *be, size_t be_len, tw_io *io, tw_io_slot *slots, uint32_t ns
 	memset(u, 0, sizeof *u);
 	if (entries == 0)
 		entries = DEFAULT_ENTRIES;
-	u->addrs = calloc(nslots, sizeof *u->addrs);
-	if (u->addrs == NULL)
-		return -ENOMEM;
 	r = setup_ring(&u->ring, entries, nslots, sqpoll);
-	if (r < 0) {
-		free(u->addrs);
-		u->addrs = NULL;
+	if (r < 0)
 		return r;
-	}
 	u->sqpoll = sqpoll;
 	u->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (u->efd < 0) {
 		r = -errno;
 		io_uring_queue_exit(&u->ring);
-		free(u->addrs);
-		u->addrs = NULL;
 		return r;
 	}
 	r = io_uring_register_eventfd(&u->ring, u->efd);
 	if (r < 0) {
 		io_uring_queue_exit(&u->ring);
 		close(u->efd);
-		free(u->addrs);
-		u->addrs = NULL;
 		return r;
 	}
 	u->io = io;
@@ -577,8 +565,6 @@ tw_uring_destroy(void *be)
 	io_uring_queue_exit(&u->ring);
 	close(u->efd);
 	u->efd = -1;
-	free(u->addrs);
-	u->addrs = NULL;
 }
 
 /* called by io.c */
@@ -611,8 +597,8 @@ tw_uring_connect(void *be, uint32_t i, const struct sockaddr *addr, socklen_t ad
 	}
 	/* The kernel reads the address when it consumes the SQE (see Connect above); io.c checked
 	 * that addrlen fits. */
-	memcpy(&u->addrs[i], addr, (size_t)addrlen);
-	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&u->addrs[i], addrlen);
+	memcpy(&s->addr, addr, (size_t)addrlen);
+	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&s->addr, addrlen);
 	io_uring_sqe_set_data64(sqe, UD(i, UD_CONNECT));
 	(void)submit_now(u);
 	s->fd = fd;
