@@ -38,11 +38,12 @@ export function encodeMessage(fields: readonly FieldValue[]): Uint8Array {
     if (t.includes('\0')) throw new TickwireError('INVALID_ARGUMENT', `TWS field ${JSON.stringify(t)} contains a NUL byte`);
     text += t + '\0';
   }
-  const body = encoder.encode(text);
-  if (body.length > MAX_MESSAGE_BYTES) throw new TickwireError('TWS_MESSAGE_TOO_BIG', `TWS message of ${body.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
-  const out = new Uint8Array(4 + body.length);
-  new DataView(out.buffer).setUint32(0, body.length);
-  out.set(body, 4);
+  // Encoded straight behind the length prefix: no intermediate body buffer to copy.
+  const len = Buffer.byteLength(text, 'utf8');
+  if (len > MAX_MESSAGE_BYTES) throw new TickwireError('TWS_MESSAGE_TOO_BIG', `TWS message of ${len} bytes exceeds ${MAX_MESSAGE_BYTES}`);
+  const out = new Uint8Array(4 + len);
+  new DataView(out.buffer).setUint32(0, len);
+  encoder.encodeInto(text, out.subarray(4));
   return out;
 }
 
