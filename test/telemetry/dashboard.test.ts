@@ -176,6 +176,12 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium (scripted source
     await page.waitForFunction(() => (document.getElementById('price')?.textContent ?? '').startsWith('5,0'), undefined, { timeout: WAIT });
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 2, undefined, { timeout: WAIT });
 
+    // server values are text, never HTML (docs/dashboard.md)
+    source.log('warn', '<img src=x onerror="window.__xss=1"><b id="injected">markup</b>');
+    await page.waitForFunction(() => (document.getElementById('logs')?.textContent ?? '').includes('<b id="injected">markup</b>'), undefined, { timeout: WAIT });
+    expect(await page.evaluate(() => document.getElementById('injected') === null)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>).__xss)).toBeUndefined();
+
     expect(errors).toEqual([]);
   });
 
