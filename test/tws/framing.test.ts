@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TickwireError } from '../../src/native/errors.js';
 import { encodeMessage, fieldText, FrameDecoder, MAX_MESSAGE_BYTES, splitFields } from '../../src/tws/framing.js';
 import { buildHello, checkVersionRange, parseServerHello, versionString } from '../../src/tws/handshake.js';
+import { throws } from './helpers.js';
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -48,11 +49,7 @@ describe('encodeMessage', () => {
 
   it('rejects a field containing NUL (it would break the framing)', () => {
     expect(() => encodeMessage(['1', 'a\0b'])).toThrowError(TickwireError);
-    try {
-      encodeMessage(['a\0']);
-    } catch (e) {
-      expect((e as TickwireError).code).toBe('INVALID_ARGUMENT');
-    }
+    throws(() => encodeMessage(['a\0']), 'INVALID_ARGUMENT');
   });
 
   it('splitFields keeps a last field without NUL and empty fields', () => {
