@@ -273,6 +273,9 @@ describe('sim server', () => {
     expect(() => JSON.parse(raw.msgs[0] as string)).toThrow();
     expect(JSON.parse(raw.msgs[1] as string)).toMatchObject({ e: 'trade', p: 'not-a-price' });
     expect(api.msgs).toEqual([]);
+    // A request answered after the faults: anything they sent to the API connection came before it.
+    expect(await call(api, 'after', 'ping', {})).toMatchObject({ id: 'after', status: 200 });
+    expect(api.msgs).toHaveLength(1);
   });
 });
 
