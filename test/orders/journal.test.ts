@@ -48,6 +48,14 @@ async function writeJournal(path: string, records: JournalRecord[]): Promise<voi
   await j.close();
 }
 
+/** Writes `records` as a journal at a fresh path: the path, its bytes and the record offsets. */
+async function journalFile(records: JournalRecord[]): Promise<{ p: string; whole: Buffer; offs: number[] }> {
+  const p = tmp();
+  await writeJournal(p, records);
+  const whole = readFileSync(p);
+  return { p, whole, offs: offsets(whole) };
+}
+
 /** Byte offsets where each record starts (and the end), from a clean file. */
 function offsets(buf: Buffer): number[] {
   const out: number[] = [];
@@ -336,10 +344,7 @@ describe('torn tail', () => {
   const records = Array.from({ length: 6 }, (_, i) => rec(i));
 
   it('truncated at every byte offset of the last record: replay never throws and keeps every earlier record; open truncates and appends after them', async () => {
-    const p = tmp();
-    await writeJournal(p, records);
-    const whole = readFileSync(p);
-    const offs = offsets(whole);
+    const { whole, offs } = await journalFile(records);
     const lastStart = offs[offs.length - 2] as number;
     expect(offs[offs.length - 1]).toBe(whole.length);
     const q = tmp();
@@ -362,10 +367,7 @@ describe('torn tail', () => {
   });
 
   it('a checksum mismatch in the last record, or a zero-filled tail, is a torn tail', async () => {
-    const p = tmp();
-    await writeJournal(p, records);
-    const whole = readFileSync(p);
-    const offs = offsets(whole);
+    const { whole, offs } = await journalFile(records);
     const lastStart = offs[offs.length - 2] as number;
     for (const at of [lastStart + 4, lastStart + RECORD_HEADER_BYTES + 3, whole.length - 1]) {
       const b = Buffer.from(whole);
@@ -386,10 +388,7 @@ describe('corruption before the end', () => {
   const records = Array.from({ length: 8 }, (_, i) => rec(i));
 
   it('a bad checksum in the middle counts in `corrupt` and replay stops there, keeping the records before it', async () => {
-    const p = tmp();
-    await writeJournal(p, records);
-    const whole = readFileSync(p);
-    const offs = offsets(whole);
+    const { whole, offs } = await journalFile(records);
     for (const k of [0, 3, 6]) {
       const b = Buffer.from(whole);
       const at = (offs[k] as number) + RECORD_HEADER_BYTES + 10;
@@ -402,10 +401,7 @@ describe('corruption before the end', () => {
   });
 
   it('a bad length, or a well-checksummed payload that is not a record, is corrupt too', async () => {
-    const p = tmp();
-    await writeJournal(p, records);
-    const whole = readFileSync(p);
-    const offs = offsets(whole);
+    const { whole, offs } = await journalFile(records);
     const k = 2;
     const zeroLen = Buffer.from(whole);
     zeroLen.writeUInt32LE(0, offs[k] as number);
@@ -427,10 +423,8 @@ describe('corruption before the end', () => {
   });
 
   it('Journal.open refuses a journal with a corrupt record before its end and leaves the file alone', async () => {
-    const p = tmp();
-    await writeJournal(p, records);
-    const b = readFileSync(p);
-    const at = (offsets(b)[4] as number) + RECORD_HEADER_BYTES + 2;
+    const { p, whole: b, offs } = await journalFile(records);
+    const at = (offs[4] as number) + RECORD_HEADER_BYTES + 2;
     b[at] = (b[at] as number) ^ 0x20;
     writeFileSync(p, b);
     const e = await rejection(Journal.open({ path: p, fsync: 'batch' }));

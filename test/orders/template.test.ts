@@ -16,47 +16,33 @@ import { WebSocketServer, type WebSocket as WsPeer } from 'ws';
 
 import { formatDecimal } from '../../src/exchanges/common/decimal.js';
 import { connect, OrderTemplate, Slot, TickwireError } from '../../src/index.js';
-import { seeded } from '../helpers/random.js';
+import { randomValue, seeded } from '../helpers/random.js';
 
 const SECRET = 'simsecret';
 const KEY = 'simkey';
 
+/** The order's parameters, in signing order (values, or Slot markers for the template). */
+function orderParams(seq: number | string, price: string, quantity: string, timestamp: number | string) {
+  return { apiKey: KEY, newClientOrderId: `tw-${seq}`, price, quantity, side: 'BUY', symbol: 'BTCUSDT', timeInForce: 'GTC', timestamp, type: 'LIMIT' };
+}
+
+const queryString = (params: object): string =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('&');
+
 /** The Binance-style request built the slow way: what a ccxt-style client does per order. */
 function reference(p: { price: number; qty: number; seq: number; ts: number; pd: number; qd: number }): string {
-  const params = {
-    apiKey: KEY,
-    newClientOrderId: `tw-${p.seq}`,
-    price: formatDecimal(p.price, p.pd),
-    quantity: formatDecimal(p.qty, p.qd),
-    side: 'BUY',
-    symbol: 'BTCUSDT',
-    timeInForce: 'GTC',
-    timestamp: p.ts,
-    type: 'LIMIT',
-  };
-  const query = Object.entries(params)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  const params = orderParams(p.seq, formatDecimal(p.price, p.pd), formatDecimal(p.qty, p.qd), p.ts);
+  const query = queryString(params);
   const signature = createHmac('sha256', SECRET).update(query).digest('hex');
   return JSON.stringify({ id: String(p.seq), method: 'order.place', params: { ...params, signature } });
 }
 
 /** The same request as a template: the reference builder's shape with slots where values go. */
 function spec(pd: number, qd: number) {
-  const params = {
-    apiKey: KEY,
-    newClientOrderId: `tw-${Slot.SEQ}`,
-    price: Slot.PRICE,
-    quantity: Slot.QTY,
-    side: 'BUY',
-    symbol: 'BTCUSDT',
-    timeInForce: 'GTC',
-    timestamp: Slot.TIMESTAMP,
-    type: 'LIMIT',
-  };
-  const sign = Object.entries(params)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  const params = orderParams(Slot.SEQ, Slot.PRICE, Slot.QTY, Slot.TIMESTAMP);
+  const sign = queryString(params);
   // JSON.stringify escapes control characters, so place the markers after stringifying; the
   // timestamp is a JSON number, so its quotes go too.
   const message = JSON.stringify({ id: 'SEQ', method: 'order.place', params: { ...params, timestamp: 'TS', signature: 'SIG' } })
@@ -67,20 +53,6 @@ function spec(pd: number, qd: number) {
     .replace('"TS"', Slot.TIMESTAMP)
     .replace('"SIG"', `"${Slot.SIGNATURE}"`);
   return { message, sign, secret: SECRET, priceDecimals: pd, qtyDecimals: qd };
-}
-
-/** Random values the way a strategy produces them: arithmetic on doubles, not clean decimals. */
-function randomValue(rng: () => number, decimals: number): number {
-  switch (Math.floor(rng() * 4)) {
-    case 0:
-      return Math.floor(rng() * 10 ** Math.min(decimals + 5, 15)) / 10 ** decimals; // on the grid
-    case 1:
-      return rng() * 10 ** Math.floor(rng() * 6); // off the grid
-    case 2:
-      return 0.1 * Math.floor(rng() * 100) + 0.2; // classic float surprises
-    default:
-      return (Math.floor(rng() * 2000) + 0.5) / 10 ** decimals; // exact ties
-  }
 }
 
 
