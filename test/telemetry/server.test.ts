@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import type { TickwireError } from '../../src/native/errors.js';
 import type { EventPacket, ServerPacket, TelemetryPacket } from '../../src/telemetry/protocol.js';
 import { resolveStatic } from '../../src/telemetry/static.js';
 import { httpGet } from './client.js';
@@ -356,6 +357,24 @@ describe('resume with ?since', () => {
 });
 
 describe('limits', () => {
+  it('start: an option out of range is CONFIG_INVALID naming it; a port in use is CONN_REFUSED', async () => {
+    for (const [opts, name] of [
+      [{ maxMessageBytes: 10 }, 'maxMessageBytes'],
+      [{ maxConnectionsPerIp: 0 }, 'maxConnectionsPerIp'],
+      [{ maxBufferedBytes: 100 }, 'maxBufferedBytes'],
+      [{ rateHz: Number.NaN }, 'rateHz'],
+      [{ port: 70_000 }, 'port'],
+    ] as const) {
+      const err = await serve(opts).catch((e: unknown) => e);
+      expect([name, (err as TickwireError).code]).toEqual([name, 'CONFIG_INVALID']);
+      expect((err as Error).message).toContain(name);
+    }
+    const { server } = await serve();
+    const busy = await serve({ port: Number(new URL(server.url).port) }).catch((e: unknown) => e);
+    expect((busy as TickwireError).code).toBe('CONN_REFUSED');
+    expect((busy as Error).message).toContain('EADDRINUSE');
+  });
+
   it('drops a slow consumer instead of buffering without bound; others keep receiving', async () => {
     const source = new ScriptedSource();
     source.start();
@@ -379,6 +398,14 @@ describe('limits', () => {
       // the good client reads as fast as it can
     }
     expect(await dropped).toBe('127.0.0.1');
+    // reading now, the raw client gets what was queued and then the close frame: 1013 "slow consumer"
+    const chunks: Buffer[] = [];
+    raw.on('data', (d: Buffer) => chunks.push(d));
+    const rawClosed = new Promise<void>((r) => raw.once('close', () => r()));
+    raw.resume();
+    await rawClosed;
+    const tail = Buffer.concat(chunks).subarray(-17);
+    expect([...tail]).toEqual([0x88, 15, 1013 >> 8, 1013 & 0xff, ...Buffer.from('slow consumer')]);
     expect(logs.some((l) => l.includes('slow consumer'))).toBe(true);
     source.log('info', 'after the drop');
     await good.next('EVENT', (p) => p.channel === 'logs' && (p.data as { message: string }).message === 'after the drop');
