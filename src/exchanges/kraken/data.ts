@@ -69,8 +69,12 @@ export class KrakenMarketData {
   readonly #sink: KrakenMarketDataSink;
   readonly #socket: VenueSocket;
   readonly #pending: PendingRequests<Response>;
-  /** `${channel}|${symbol}` → subscription. */
-  readonly #subs = new Map<string, { channel: Channel; symbol: string }>();
+  /** Subscribed symbols per channel (looked up per message without building a key). */
+  readonly #subs = new Map<Channel, Set<string>>([
+    ['trades', new Set()],
+    ['book', new Set()],
+    ['ticker', new Set()],
+  ]);
   readonly #books = new Map<string, BookState>();
   #instruments: Promise<Map<string, KrakenPrecision>> | null = null;
   #resolveInstruments: ((m: Map<string, KrakenPrecision>) => void) | null = null;
@@ -155,8 +159,8 @@ export class KrakenMarketData {
 
   async subscribe(channel: Channel, symbol: string): Promise<void> {
     if (this.#closed) throw new TickwireError('CONN_CLOSED', 'kraken: the adapter is closed');
-    const key = `${channel}|${symbol}`;
-    if (this.#subs.has(key)) {
+    const subs = this.#subs.get(channel) as Set<string>;
+    if (subs.has(symbol)) {
       await this.#open();
       if (channel === 'book') await this.#books.get(symbol)?.synced;
       return;
@@ -164,15 +168,15 @@ export class KrakenMarketData {
     let st: BookState | undefined;
     if (channel === 'book') {
       const precision = await this.precision(symbol);
-      if (this.#subs.has(key)) return this.subscribe(channel, symbol);
+      if (subs.has(symbol)) return this.subscribe(channel, symbol);
       this.#books.set(symbol, (st = new BookState(symbol, this.#o.depth, precision)));
     }
-    this.#subs.set(key, { channel, symbol });
+    subs.add(symbol);
     try {
       await this.#open();
       await this.#request('subscribe', this.#params(channel, symbol, true));
     } catch (e) {
-      this.#subs.delete(key);
+      subs.delete(symbol);
       if (st) this.#books.delete(symbol);
       throw e;
     }
@@ -180,8 +184,7 @@ export class KrakenMarketData {
   }
 
   async unsubscribe(channel: Channel, symbol: string): Promise<void> {
-    const key = `${channel}|${symbol}`;
-    if (!this.#subs.delete(key)) return;
+    if (!this.#subs.get(channel)?.delete(symbol)) return;
     if (channel === 'book') {
       const st = this.#books.get(symbol);
       this.#books.delete(symbol);
@@ -219,8 +222,8 @@ export class KrakenMarketData {
   }
 
   #resubscribe(): void {
-    for (const { channel, symbol } of this.#subs.values()) {
-      this.#request('subscribe', this.#params(channel, symbol, true)).catch((e: unknown) => this.#report(e));
+    for (const [channel, symbols] of this.#subs) {
+      for (const symbol of symbols) this.#request('subscribe', this.#params(channel, symbol, true)).catch((e: unknown) => this.#report(e));
     }
   }
 
@@ -254,18 +257,22 @@ export class KrakenMarketData {
           for (const item of asArray(m.data, 'book data')) this.#book(type, parseBookData(item), recvTs);
           return;
         }
-        case 'trade':
+        case 'trade': {
+          const subscribed = this.#subs.get('trades') as Set<string>;
           for (const item of asArray(m.data, 'trade data')) {
             const t = parseTrade(item, recvTs);
-            if (m.type === 'update' && this.#subs.has(`trades|${t.symbol}`)) this.#sink.trade(t);
+            if (m.type === 'update' && subscribed.has(t.symbol)) this.#sink.trade(t);
           }
           return;
-        case 'ticker':
+        }
+        case 'ticker': {
+          const subscribed = this.#subs.get('ticker') as Set<string>;
           for (const item of asArray(m.data, 'ticker data')) {
             const t = parseTicker(item, recvTs);
-            if (this.#subs.has(`ticker|${t.symbol}`)) this.#sink.ticker(t);
+            if (subscribed.has(t.symbol)) this.#sink.ticker(t);
           }
           return;
+        }
         case 'instrument': {
           const pairs = parseInstrumentPairs(m.data);
           for (const [s, p] of pairs) this.#known.set(s, p);
