@@ -10,7 +10,7 @@ import { BybitVenue, type BybitOptions } from '../../src/exchanges/bybit/venue.j
 import type { BookUpdate, Fill, OrderUpdate, Ticker, TickwireError, Trade } from '../../src/index.js';
 import type { BybitSimVenue } from '../../src/sim/bybit.js';
 import { SimServer } from '../../src/sim/server.js';
-import { clientBook, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
+import { clientBook, collect, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const SYMBOL = 'BTCUSDT';
 
@@ -53,8 +53,7 @@ afterAll(async () => {
 describe('bybit adapter: market data', () => {
   it('subscribes to trades, book and ticker and emits normalized events with both timestamps', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     const books: BookUpdate[] = [];
     v.on('book', (u) => books.push(u));
     await v.subscribe('book', SYMBOL);
@@ -82,8 +81,7 @@ describe('bybit adapter: market data', () => {
 
   it('keeps the book identical to the simulator over 100k updates with contiguous u', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     let last = 0;
     let broken = 0;
     v.on('book', (u) => {
@@ -104,8 +102,7 @@ describe('bybit adapter: market data', () => {
 
   it('a skipped sequence → BOOK_SEQUENCE_GAP, a fresh snapshot with resynced: true, and a matching book', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('book', SYMBOL);
     const resync = waitFor<[BookUpdate]>(v, 'book', (u) => u.resynced);
     sim.faults.skipSequence(SYMBOL);
@@ -120,8 +117,7 @@ describe('bybit adapter: market data', () => {
 
   it('a service restart (snapshot with u = 1) replaces the book with resynced: true', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('book', SYMBOL);
     sim.market.burst(100, SYMBOL);
     const restarted = waitFor<[BookUpdate]>(v, 'book', (u) => u.sequence === 1);
@@ -138,8 +134,7 @@ describe('bybit adapter: market data', () => {
 
   it('a forced disconnect → reconnect, resubscribe, resynced book, trades flow again', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('book', SYMBOL);
     await v.subscribe('trades', SYMBOL);
     const reconnected = waitFor(v, 'reconnected');
@@ -184,8 +179,7 @@ describe('bybit adapter: market data', () => {
 
   it('a malformed message → VENUE_MESSAGE_INVALID error event, and the stream continues', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('trades', SYMBOL);
     const two = new Promise<void>((resolve) => v.on('error', () => errors.length === 2 && resolve()));
     sim.faults.malformed('json');

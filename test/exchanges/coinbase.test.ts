@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CoinbaseVenue, sim, TickwireError, VenueError, type BookUpdate, type Ticker, type Trade } from '../../src/index.js';
 import { coinbaseSimVenue, type CoinbaseSimOptions } from '../../src/sim/coinbase.js';
 import type { SimTrade } from '../../src/sim/market.js';
-import { cleanupAfterEach, clientBook as clientBookOf, simBook, simSymbol, tick, waitFor } from '../sim/helpers.js';
+import { cleanupAfterEach, clientBook as clientBookOf, collect, simBook, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const FAST_RECONNECT = { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 0, jitter: false };
 const PRODUCT = 'BTC-USDT';
@@ -25,8 +25,7 @@ async function setup(opts: { sim?: CoinbaseSimOptions; heartbeat?: { intervalMs:
       ...(opts.heartbeat === undefined ? {} : { heartbeat: opts.heartbeat }),
     },
   });
-  const errors: TickwireError[] = [];
-  venue.on('error', (e) => errors.push(e));
+  const errors = collect<TickwireError>(venue, 'error').items;
   cleanup.push(async () => {
     await venue.close();
     await server.close();

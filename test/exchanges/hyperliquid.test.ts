@@ -9,7 +9,7 @@ import { HyperliquidVenue, sim, TickwireError, VenueError, type BookUpdate, type
 import type { HyperliquidMids } from '../../src/exchanges/hyperliquid/parse.js';
 import { HYPERLIQUID_SIM_DEMO_ADDRESS, hyperliquidSimVenue, type HyperliquidSimOptions } from '../../src/sim/hyperliquid.js';
 import type { SimTrade } from '../../src/sim/market.js';
-import { cleanupAfterEach, clientBook as clientBookOf, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
+import { cleanupAfterEach, clientBook as clientBookOf, collect, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const FAST_RECONNECT = { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 0, jitter: false };
 const DEMO = HYPERLIQUID_SIM_DEMO_ADDRESS;
@@ -34,8 +34,7 @@ async function setup(opts: SetupOptions = {}) {
     connect: { tls: server.clientTls(), reconnect: FAST_RECONNECT, ...(opts.heartbeat === false ? { heartbeat: false } : {}) },
     ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }),
   });
-  const errors: TickwireError[] = [];
-  venue.on('error', (e) => errors.push(e));
+  const errors = collect<TickwireError>(venue, 'error').items;
   cleanup.push(async () => {
     await venue.close();
     await server.close();

@@ -10,7 +10,7 @@ import { KrakenVenue } from '../../src/exchanges/kraken/venue.js';
 import type { BookUpdate, Fill, OrderUpdate, Ticker, TickwireError, Trade } from '../../src/index.js';
 import { krakenSimToken } from '../../src/sim/kraken.js';
 import { SimServer } from '../../src/sim/server.js';
-import { clientBook, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
+import { clientBook, collect, simBook as simBookOf, simSymbol, tick, waitFor } from '../sim/helpers.js';
 
 const SYMBOL = 'BTC/USDT';
 const KEY = 'BTCUSDT';
@@ -51,8 +51,7 @@ afterAll(async () => {
 describe('kraken adapter: market data', () => {
   it('subscribes to trades, book and ticker and emits normalized events with both timestamps', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     const books: BookUpdate[] = [];
     v.on('book', (u) => books.push(u));
     await v.subscribe('book', SYMBOL);
@@ -83,8 +82,7 @@ describe('kraken adapter: market data', () => {
 
   it('keeps the book identical to the simulator over 100k updates, checksum-verified on every message', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     let updates = 0;
     v.on('book', (u) => {
       if (!u.snapshot) updates++;
@@ -102,8 +100,7 @@ describe('kraken adapter: market data', () => {
 
   it('a corrupted checksum → BOOK_CHECKSUM_MISMATCH, a fresh snapshot with resynced: true, and a matching book', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('book', SYMBOL);
     const resync = waitFor<[BookUpdate]>(v, 'book', (u) => u.resynced);
     sim.faults.corruptChecksum(KEY);
@@ -118,8 +115,7 @@ describe('kraken adapter: market data', () => {
 
   it('a withheld update (skip fault) is caught by the next checksum and resynced', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('book', SYMBOL);
     const resync = waitFor<[BookUpdate]>(v, 'book', (u) => u.resynced);
     sim.faults.skipSequence(KEY);
@@ -136,8 +132,7 @@ describe('kraken adapter: market data', () => {
 
   it('a forced disconnect → reconnect, resubscribe, resynced book, trades flow again', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('book', SYMBOL);
     await v.subscribe('trades', SYMBOL);
     const reconnected = waitFor(v, 'reconnected');
@@ -183,8 +178,7 @@ describe('kraken adapter: market data', () => {
 
   it('a malformed message → VENUE_MESSAGE_INVALID error event, and the stream continues', async () => {
     const v = venue();
-    const errors: TickwireError[] = [];
-    v.on('error', (e) => errors.push(e));
+    const errors = collect<TickwireError>(v, 'error').items;
     await v.subscribe('trades', SYMBOL);
     const two = new Promise<void>((resolve) => v.on('error', () => errors.length === 2 && resolve()));
     sim.faults.malformed('json');
