@@ -20,6 +20,7 @@ import { createHmac } from 'node:crypto';
 import { TickwireError } from '../../native/errors.js';
 import { Slot, type OrderTemplateSpec } from '../../orders/template.js';
 import { formatDecimal } from '../common/decimal.js';
+import { checkOrderShape } from '../common/orders.js';
 import type { OrderRequest, OrderType, Side, TimeInForce } from '../common/types.js';
 
 /** Price and quantity decimals of a symbol (from its tickSize / basePrecision). */
@@ -60,12 +61,7 @@ function checkShape(o: BybitOrderShape): void {
   if (typeof o.symbol !== 'string' || !SYMBOL.test(o.symbol)) {
     throw new TickwireError('INVALID_ARGUMENT', `order.symbol must be a Bybit symbol like 'BTCUSDT', got '${String(o.symbol)}'`);
   }
-  if (o.side !== 'buy' && o.side !== 'sell') throw new TickwireError('INVALID_ARGUMENT', `order.side must be 'buy' or 'sell'`);
-  if (o.type !== 'limit' && o.type !== 'market') throw new TickwireError('INVALID_ARGUMENT', `order.type must be 'limit' or 'market'`);
-  if (o.type === 'market' && o.timeInForce !== undefined) throw new TickwireError('INVALID_ARGUMENT', 'a market order takes no timeInForce');
-  if (o.timeInForce !== undefined && o.timeInForce !== 'gtc' && o.timeInForce !== 'ioc' && o.timeInForce !== 'fok') {
-    throw new TickwireError('INVALID_ARGUMENT', `order.timeInForce must be 'gtc', 'ioc' or 'fok'`);
-  }
+  checkOrderShape(o);
 }
 
 function checkRecvWindow(rw: number): void {
