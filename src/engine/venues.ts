@@ -78,6 +78,7 @@ function tlsOptions(cfg: VenueConfig, baseDir: string, sim: SimEndpoint | undefi
 export function buildVenue(id: VenueId, cfg: VenueConfig, creds: ResolvedCredentials | undefined, baseDir: string, sim?: SimEndpoint): BuiltVenue {
   const tls = tlsOptions(cfg, baseDir, sim);
   const connect: ConnectOptions = { ...(cfg.connect as ConnectOptions | undefined), ...(tls ? { tls } : {}) };
+  // Only the venue's endpoint names (VENUE_URL_KEYS, checked by loadConfig), as the adapter calls its options.
   const urls: Record<string, string> = { ...cfg.urls };
   if (sim) for (const [k, path] of Object.entries(SIM_PATHS[id])) urls[k] = `${sim.server.url}${path}`;
   // A simulator accepts its own published demo credentials (not secrets) unless others are configured.
@@ -91,8 +92,7 @@ export function buildVenue(id: VenueId, cfg: VenueConfig, creds: ResolvedCredent
   switch (id) {
     case 'binance': {
       const venue = new BinanceVenue({
-        ...(urls.streamUrl !== undefined ? { streamUrl: urls.streamUrl } : {}),
-        ...(urls.wsApiUrl !== undefined ? { wsApiUrl: urls.wsApiUrl } : {}),
+        ...urls,
         ...(apiKey !== undefined && secret !== undefined ? { apiKey, secret } : {}),
         connect,
         precision: (s) => precision(s) ?? { priceDecimals: 8, qtyDecimals: 8 },
@@ -102,9 +102,7 @@ export function buildVenue(id: VenueId, cfg: VenueConfig, creds: ResolvedCredent
     }
     case 'bybit': {
       const venue = new BybitVenue({
-        ...(urls.publicUrl !== undefined ? { publicUrl: urls.publicUrl } : {}),
-        ...(urls.tradeUrl !== undefined ? { tradeUrl: urls.tradeUrl } : {}),
-        ...(urls.privateUrl !== undefined ? { privateUrl: urls.privateUrl } : {}),
+        ...urls,
         ...(apiKey !== undefined && secret !== undefined ? { apiKey, secret } : {}),
         connect,
         precision: (s) => precision(s) ?? { priceDecimals: 8, qtyDecimals: 8 },
@@ -115,8 +113,7 @@ export function buildVenue(id: VenueId, cfg: VenueConfig, creds: ResolvedCredent
     case 'kraken': {
       const token = creds?.token?.reveal() ?? (sim ? krakenSimToken(DEMO_CREDENTIALS.apiKey, DEMO_CREDENTIALS.secret) : undefined);
       const venue = new KrakenVenue({
-        ...(urls.url !== undefined ? { url: urls.url } : {}),
-        ...(urls.authUrl !== undefined ? { authUrl: urls.authUrl } : {}),
+        ...urls,
         ...(token !== undefined ? { token } : {}),
         connect,
         precision: (s) => {
@@ -128,11 +125,11 @@ export function buildVenue(id: VenueId, cfg: VenueConfig, creds: ResolvedCredent
       return { venue, precision, trading: token !== undefined, endpoint };
     }
     case 'coinbase': {
-      const venue = new CoinbaseVenue({ ...(urls.url !== undefined ? { url: urls.url } : {}), connect, ...timeout });
+      const venue = new CoinbaseVenue({ ...urls, connect, ...timeout });
       return { venue, precision, trading: false, endpoint };
     }
     case 'hyperliquid': {
-      const venue = new HyperliquidVenue({ ...(urls.url !== undefined ? { url: urls.url } : {}), connect, ...timeout });
+      const venue = new HyperliquidVenue({ ...urls, connect, ...timeout });
       return { venue, precision, trading: false, endpoint };
     }
   }
