@@ -14,20 +14,12 @@ import {
   buildBinanceOrderPlace,
   buildBinanceSignedRequest,
   formatDecimal,
-  TickwireError,
   type ResolvedOrder,
 } from '../../src/index.js';
+import { thrownCode } from '../helpers/errors.js';
 import { Rng } from '../helpers/random.js';
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TickwireError);
-    return (e as TickwireError).code;
-  }
-  return 'no error';
-}
+const code = thrownCode;
 
 describe('Binance signing', () => {
   it("reproduces the documentation's HMAC test vector (payload and signature)", () => {

@@ -8,7 +8,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
 import { buildBybitAuth, buildBybitOrderCancel, buildBybitOrderCreate, bybitAuthSignature, bybitOrderCreateSpec, type BybitOrderShape } from '../../src/exchanges/bybit/orders.js';
-import { HmacSigner, OrderTemplate, TickwireError } from '../../src/index.js';
+import { HmacSigner, OrderTemplate } from '../../src/index.js';
+import { thrownCode } from '../helpers/errors.js';
 import { randomValue, seeded } from '../helpers/random.js';
 
 describe('bybit order.create: template vs reference', () => {
@@ -65,15 +66,7 @@ describe('bybit order.create: template vs reference', () => {
   it('refuses bad orders, ids and prefixes', () => {
     const p = { priceDecimals: 2, qtyDecimals: 2 };
     const ok = { symbol: 'BTCUSDT', side: 'buy', type: 'limit', price: 1, qty: 1, clientOrderId: 'x' } as const;
-    const code = (f: () => unknown): string | undefined => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(TickwireError);
-        return (e as TickwireError).code;
-      }
-      return undefined;
-    };
+    const code = thrownCode;
     expect(code(() => buildBybitOrderCreate({ ...ok, symbol: 'BTC/USDT' }, p, 1))).toBe('INVALID_ARGUMENT');
     expect(code(() => buildBybitOrderCreate({ ...ok, clientOrderId: 'x'.repeat(37) }, p, 1))).toBe('INVALID_ARGUMENT');
     expect(code(() => buildBybitOrderCreate({ ...ok, qty: Number.NaN }, p, 1))).toBe('ORDER_VALUE_OUT_OF_RANGE');

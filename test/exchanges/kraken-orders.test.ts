@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { buildKrakenAddOrder, buildKrakenCancelOrder, krakenAddOrderSpec, type KrakenOrderShape } from '../../src/exchanges/kraken/orders.js';
-import { OrderTemplate, TickwireError } from '../../src/index.js';
+import { OrderTemplate } from '../../src/index.js';
+import { thrownCode } from '../helpers/errors.js';
 import { randomValue, seeded } from '../helpers/random.js';
 
 const TOKEN = 'WOg6IVQ5RfogMzkhH25WOg6IVQ5RqhP+U3ZprQVnh7f';
@@ -62,15 +63,7 @@ describe('kraken add_order: template vs reference', () => {
   it('refuses bad orders, ids and tokens', () => {
     const p = { price: 1, qty: 4 };
     const ok = { symbol: 'BTC/USD', side: 'buy', type: 'limit', price: 1, qty: 1, clientOrderId: 'x' } as const;
-    const code = (f: () => unknown): string | undefined => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(TickwireError);
-        return (e as TickwireError).code;
-      }
-      return undefined;
-    };
+    const code = thrownCode;
     expect(code(() => buildKrakenAddOrder({ ...ok, symbol: 'BTCUSD' }, p, TOKEN, 1))).toBe('INVALID_ARGUMENT');
     expect(code(() => buildKrakenAddOrder({ ...ok, clientOrderId: 'x'.repeat(19) }, p, TOKEN, 1))).toBe('INVALID_ARGUMENT');
     expect(code(() => buildKrakenAddOrder({ ...ok, price: -1 }, p, TOKEN, 1))).toBe('ORDER_VALUE_OUT_OF_RANGE');
