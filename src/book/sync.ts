@@ -113,8 +113,8 @@ export class BinanceDepthSync<E extends BinanceDepthIds> {
   #buffer: E[] = [];
   #state: BinanceSyncState = 'awaiting-snapshot';
   #updateId = -1;
+  /** Synced at least once since construction / reset(): the next snapshot is then a resync. */
   #everSynced = false;
-  #resyncPending = false;
 
   constructor(options: BinanceDepthSyncOptions<E>) {
     const { book, apply, maxBuffered = 10_000 } = options;
@@ -167,12 +167,12 @@ export class BinanceDepthSync<E extends BinanceDepthIds> {
     if (first !== undefined && lastUpdateId + 1 < first.U) {
       return { kind: 'retry', lastUpdateId, firstBuffered: first.U };
     }
-    const resynced = this.#resyncPending || this.#state === 'synced';
+    // Every snapshot after the first (since reset()) replaces a book that was live: a resync.
+    const resynced = this.#everSynced;
     this.book.applySnapshot(levels);
     this.#state = 'synced';
     this.#updateId = lastUpdateId;
     this.#everSynced = true;
-    this.#resyncPending = false;
     this.#buffer = [];
     for (let i = 0; i < buffer.length; i++) {
       const r = this.#live(buffer[i] as E);
@@ -194,14 +194,12 @@ export class BinanceDepthSync<E extends BinanceDepthIds> {
     this.#buffer = [];
     this.#state = 'awaiting-snapshot';
     this.#updateId = -1;
-    if (this.#everSynced) this.#resyncPending = true;
   }
 
   /** Back to the initial state (a fresh subscription): like invalidate() but forgets the history. */
   reset(): void {
     this.invalidate();
     this.#everSynced = false;
-    this.#resyncPending = false;
   }
 
   #live(event: E): SyncResult {
@@ -211,7 +209,6 @@ export class BinanceDepthSync<E extends BinanceDepthIds> {
       this.book.clear();
       this.#state = 'awaiting-snapshot';
       this.#updateId = -1;
-      this.#resyncPending = true;
       this.#buffer = [event];
       return gap(id + 1, event.U);
     }
@@ -256,8 +253,8 @@ export class SequenceSync {
   readonly #contiguous: boolean;
   #state: SequenceSyncState = 'awaiting-snapshot';
   #last = NaN;
+  /** Synced at least once since construction / reset(): the next snapshot is then a resync. */
   #everSynced = false;
-  #resyncPending = false;
 
   constructor(options: SequenceSyncOptions = {}) {
     const { mode = 'contiguous' } = options;
@@ -278,12 +275,11 @@ export class SequenceSync {
 
   snapshot(seq?: number): SyncApplied {
     if (seq !== undefined) checkId(seq, 'snapshot sequence');
-    const restart = this.#state === 'synced' && seq !== undefined && seq < this.#last;
-    const resynced = this.#resyncPending || restart;
+    // A resync: after the sync was lost, or a snapshot behind the live state (a restarted sequence).
+    const resynced = this.#state === 'synced' ? seq !== undefined && seq < this.#last : this.#everSynced;
     this.#state = 'synced';
     this.#last = seq ?? NaN;
     this.#everSynced = true;
-    this.#resyncPending = false;
     return resynced ? APPLIED_RESYNCED : APPLIED;
   }
 
@@ -310,14 +306,12 @@ export class SequenceSync {
   invalidate(): void {
     this.#state = 'awaiting-snapshot';
     this.#last = NaN;
-    if (this.#everSynced) this.#resyncPending = true;
   }
 
   /** Back to the initial state (fresh subscription): like invalidate() but forgets the history. */
   reset(): void {
     this.invalidate();
     this.#everSynced = false;
-    this.#resyncPending = false;
   }
 }
 
