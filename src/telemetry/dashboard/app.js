@@ -551,37 +551,34 @@
     }
   }
 
+  /**
+   * Puts `item` first in a newest-first `list` capped at `max`, unless its key is in `keys` (the
+   * keys of the items in the list: a replayed or repeated packet is shown once). False when seen.
+   */
+  function addKeyed(list, keys, item, keyOf, max) {
+    const key = keyOf(item);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    list.unshift(item);
+    if (list.length > max) for (const x of list.splice(max)) keys.delete(keyOf(x));
+    return true;
+  }
+  const rowKey = (r) => r.key;
+  const signalKey = (s) => `${s.ts}:${s.strategy}:${s.symbol}:${s.side}:${s.tradeId ?? ''}`;
+  const logKey = (l) => `${l.ts}:${l.level}:${l.message}`;
+
   function addOrderRow(row) {
-    S.orderKeys.add(row.key);
-    S.orderRows.unshift(row);
-    if (S.orderRows.length > MAX_ORDER_ROWS) {
-      for (const r of S.orderRows.splice(MAX_ORDER_ROWS)) S.orderKeys.delete(r.key);
-    }
-    S.dirty.add('orders');
+    if (addKeyed(S.orderRows, S.orderKeys, row, rowKey, MAX_ORDER_ROWS)) S.dirty.add('orders');
   }
 
   function addSignal(s) {
     if (!s || typeof s !== 'object') return;
-    const key = `${s.ts}:${s.strategy}:${s.symbol}:${s.side}:${s.tradeId ?? ''}`;
-    if (S.signalKeys.has(key)) return;
-    S.signalKeys.add(key);
-    S.signals.unshift(s);
-    if (S.signals.length > MAX_SIGNALS) {
-      for (const x of S.signals.splice(MAX_SIGNALS)) S.signalKeys.delete(`${x.ts}:${x.strategy}:${x.symbol}:${x.side}:${x.tradeId ?? ''}`);
-    }
-    S.dirty.add('signals');
+    if (addKeyed(S.signals, S.signalKeys, s, signalKey, MAX_SIGNALS)) S.dirty.add('signals');
   }
 
   function addLog(l) {
     if (!l || typeof l !== 'object' || typeof l.message !== 'string') return;
-    const key = `${l.ts}:${l.level}:${l.message}`;
-    if (S.logKeys.has(key)) return;
-    S.logKeys.add(key);
-    S.logs.unshift(l);
-    if (S.logs.length > MAX_LOGS) {
-      for (const x of S.logs.splice(MAX_LOGS)) S.logKeys.delete(`${x.ts}:${x.level}:${x.message}`);
-    }
-    S.dirty.add('logs');
+    if (addKeyed(S.logs, S.logKeys, l, logKey, MAX_LOGS)) S.dirty.add('logs');
   }
 
   function addLatency(e) {
