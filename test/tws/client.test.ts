@@ -315,6 +315,35 @@ for (const transport of TRANSPORTS) {
       expect((await ib.positions()).map((p) => [p.contract.symbol, p.position])).toEqual([['SPY', 7]]);
     });
 
+    it('an order that fills while the connection is down settles `filled` after the reconnect (reqExecutions); market data keeps its request id; marketDataType is sent on every connection', async () => {
+      const f = track(await fake());
+      const mdRequests: string[][] = [];
+      const typeRequests: string[][] = [];
+      f.on('request', (r) => {
+        if (r.name === 'reqMktData') mdRequests.push(r.fields);
+        if (r.name === 'reqMarketDataType') typeRequests.push(r.fields);
+      });
+      const ib = track(await connected(f, transport, { reconnect: FAST_RECONNECT, marketDataType: 3 }));
+      const sub = ib.marketData(stock('MSFT'), () => undefined);
+      const resting = ib.placeOrder(stock('AAPL'), limitOrder('BUY', 2, 1));
+      await next(resting, 'status');
+      const reconnected = next(ib, 'reconnected');
+      f.dropConnections();
+      // The fill happens before the fake notices the drop: its reports go nowhere.
+      f.setPrice('AAPL', 0.5);
+      expect(f.orders().find((o) => o.orderId === resting.orderId)?.status).toBe('Filled');
+      await reconnected;
+      const fill = await resting.filled;
+      expect([fill.orderId, fill.filled]).toEqual([resting.orderId, 2]);
+      expect(f.counts.get('reqExecutions')).toBe(1);
+      expect(typeRequests).toEqual([
+        ['59', '1', '3'],
+        ['59', '1', '3'],
+      ]);
+      // re-sent before reqExecutions on the same connection, so the fake has seen it by now
+      expect(mdRequests.map((fields) => fields[2])).toEqual([String(sub.reqId), String(sub.reqId)]);
+    });
+
     it('a drop in the middle of a message: the partial frame is discarded and the client reconnects', async () => {
       const f = track(await fake());
       const ib = track(await connected(f, transport, { reconnect: FAST_RECONNECT }));
