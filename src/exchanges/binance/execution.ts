@@ -20,7 +20,7 @@ import type { ConnectOptions } from '../../net/options.js';
 import { PendingRequests } from '../common/requests.js';
 import { VenueSocket, type VenueSocketSink } from '../common/stream.js';
 import type { Fill, OrderAck, OrderRequest, OrderUpdate } from '../common/types.js';
-import { invalidMessage, VenueError } from '../common/venue.js';
+import { asTickwireError, invalidMessage, VenueError } from '../common/venue.js';
 import type { BinanceApiResponse } from './messages.js';
 import { asObject, parseDepthSnapshot, parseExecutionReport, parseOrderResult } from './parse.js';
 import {
@@ -105,7 +105,7 @@ export class BinanceExecution {
         message: (text, recvTs) => this.#message(text, recvTs),
         reopened: () => {
           this.#userData = null;
-          if (this.hasCredentials) this.#subscribeUserData().catch((e: unknown) => sink.error(e as TickwireError));
+          if (this.hasCredentials) this.#subscribeUserData().catch((e: unknown) => sink.error(asTickwireError(e)));
         },
         dropped: (cause) => this.#pending.rejectAll(new TickwireError('CONN_CLOSED', `binance trading: connection lost with requests in flight (outcome unknown): ${cause.message}`, { cause })),
       },
@@ -129,7 +129,7 @@ export class BinanceExecution {
    */
   async #openForOrders(): Promise<void> {
     await this.socket.open();
-    if (this.#userData === null) this.#subscribeUserData().catch((e: unknown) => this.#sink.error(e as TickwireError));
+    if (this.#userData === null) this.#subscribeUserData().catch((e: unknown) => this.#sink.error(asTickwireError(e)));
   }
 
   #id(prefix: string): string {

@@ -45,22 +45,26 @@ export class PendingRequests<T> {
 
   /** Settles request `id` with a value; false if no such request is pending. */
   resolve(id: string, value: T): boolean {
-    const e = this.#entries.get(id);
-    if (!e) return false;
-    this.#entries.delete(id);
-    clearTimeout(e.timer);
-    e.resolve(value);
-    return true;
+    const e = this.#take(id);
+    e?.resolve(value);
+    return e !== undefined;
   }
 
   /** Fails request `id`; false if no such request is pending. */
   reject(id: string, error: TickwireError): boolean {
+    const e = this.#take(id);
+    e?.reject(error);
+    return e !== undefined;
+  }
+
+  /** Removes request `id` and stops its timer. */
+  #take(id: string): Entry<T> | undefined {
     const e = this.#entries.get(id);
-    if (!e) return false;
-    this.#entries.delete(id);
-    clearTimeout(e.timer);
-    e.reject(error);
-    return true;
+    if (e) {
+      this.#entries.delete(id);
+      clearTimeout(e.timer);
+    }
+    return e;
   }
 
   /** Fails every pending request (the connection dropped or closed). */
