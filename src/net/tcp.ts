@@ -16,7 +16,7 @@ import { Delivery } from './delivery.js';
 import { EV, NativeEngine, type NativeConnectionSink, type NativeTlsRequest } from './engine.js';
 import { checkTransport, engineTransport, packPins, positiveInt, resolvePins, type ActiveTransport, type TlsOptions, type Transport } from './options.js';
 import { trustForAsync } from './trust.js';
-import { sockaddr } from './websocket.js';
+import { sockaddr } from './sockaddr.js';
 
 const statuses = binding.statuses();
 const ST_CONN_TIMEOUT = statuses.CONN_TIMEOUT as number;
