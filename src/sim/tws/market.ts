@@ -1,20 +1,9 @@
 /**
- * The fake TWS's market: known instruments and a seeded random walk per instrument. Deterministic
- * for a given seed and sequence of steps.
+ * The fake TWS's market: known instruments and a seeded random walk per instrument (the
+ * simulator's Prng). Deterministic for a given seed and sequence of steps.
  */
 import type { ContractRecord } from '../../tws/messages/records.js';
-
-/** mulberry32: small, fast, good enough for a simulator. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Prng } from '../random.js';
 
 export interface InstrumentSpec {
   secType: 'STK' | 'FUT' | 'OPT' | 'CASH' | 'IND' | 'CRYPTO';
@@ -72,13 +61,13 @@ export class Instrument {
   readonly spec: InstrumentSpec;
   readonly contract: ContractRecord;
   quote: Quote;
-  readonly #rand: () => number;
+  readonly #prng: Prng;
 
   constructor(key: string, spec: InstrumentSpec, contract: ContractRecord, seed: number) {
     this.key = key;
     this.spec = spec;
     this.contract = contract;
-    this.#rand = prng(seed);
+    this.#prng = new Prng(seed);
     const p = this.#round(spec.price);
     this.quote = {
       bid: this.#round(p - spec.tick),
@@ -103,18 +92,18 @@ export class Instrument {
   /** One random step: which side moved ('bid' | 'ask' | 'last'). */
   step(): 'bid' | 'ask' | 'last' {
     const q = this.quote;
-    const r = this.#rand();
-    const moves = Math.floor(this.#rand() * 3) - 1; // -1, 0, +1 ticks
+    const r = this.#prng.next();
+    const moves = this.#prng.int(3) - 1; // -1, 0, +1 ticks
     const mid = this.#round((q.bid + q.ask) / 2 + moves * this.spec.tick);
-    const spread = this.spec.tick * (1 + Math.floor(this.#rand() * 2));
+    const spread = this.spec.tick * (1 + this.#prng.int(2));
     q.bid = this.#round(mid - spread / 2 <= 0 ? this.spec.tick : mid - spread / 2);
     q.ask = this.#round(Math.max(q.bid + this.spec.tick, mid + spread / 2));
-    q.bidSize = 100 * (1 + Math.floor(this.#rand() * 20));
-    q.askSize = 100 * (1 + Math.floor(this.#rand() * 20));
+    q.bidSize = 100 * (1 + this.#prng.int(20));
+    q.askSize = 100 * (1 + this.#prng.int(20));
     if (r < 0.34) return 'bid';
     if (r < 0.67) return 'ask';
-    q.last = this.#rand() < 0.5 ? q.bid : q.ask;
-    q.lastSize = 1 + Math.floor(this.#rand() * 10) * 100;
+    q.last = this.#prng.chance(0.5) ? q.bid : q.ask;
+    q.lastSize = 1 + this.#prng.int(10) * 100;
     q.volume += q.lastSize;
     q.high = Math.max(q.high, q.last);
     q.low = Math.min(q.low, q.last);
