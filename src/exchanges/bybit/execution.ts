@@ -194,12 +194,12 @@ export class BybitExecution {
   }
 
   #template(order: OrderRequest, precision: BybitPrecision, trade: AuthedSocket<BybitTradeResponse>): Compiled | null {
-    const shape = { symbol: order.symbol, side: order.side, type: order.type, ...(order.timeInForce === undefined ? {} : { timeInForce: order.timeInForce }) };
-    const key = `${shape.symbol}|${shape.side}|${shape.type}|${shape.timeInForce ?? ''}|${precision.priceDecimals}|${precision.qtyDecimals}`;
+    const key = `${order.symbol}|${order.side}|${order.type}|${order.timeInForce ?? ''}|${precision.priceDecimals}|${precision.qtyDecimals}`;
     let c = this.#templates.get(key);
     if (c) return c;
     const ws = trade.socket.ws;
     if (!ws || this.#templates.size >= MAX_TEMPLATES) return null;
+    const shape = { symbol: order.symbol, side: order.side, type: order.type, ...(order.timeInForce === undefined ? {} : { timeInForce: order.timeInForce }) };
     const prefix = `${this.#tag}-${this.#templates.size.toString(36)}-`;
     c = { template: OrderTemplate.compile(bybitOrderCreateSpec(shape, precision, prefix, this.#o.recvWindow), ws), prefix };
     this.#templates.set(key, c);

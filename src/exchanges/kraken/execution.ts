@@ -168,14 +168,14 @@ export class KrakenExecution {
   }
 
   #template(order: OrderRequest, precision: KrakenPrecision, token: string): Compiled | null {
-    const shape = { symbol: order.symbol, side: order.side, type: order.type, ...(order.timeInForce === undefined ? {} : { timeInForce: order.timeInForce }) };
-    const key = `${shape.symbol}|${shape.side}|${shape.type}|${shape.timeInForce ?? ''}|${precision.price}|${precision.qty}`;
+    const key = `${order.symbol}|${order.side}|${order.type}|${order.timeInForce ?? ''}|${precision.price}|${precision.qty}`;
     let c = this.#templates.get(key);
     if (c) return c;
     const idx = this.#compiled;
     if (idx >= MAX_TEMPLATES) return null;
     const ws = this.socket.ws;
     if (!ws) return null;
+    const shape = { symbol: order.symbol, side: order.side, type: order.type, ...(order.timeInForce === undefined ? {} : { timeInForce: order.timeInForce }) };
     this.#compiled++;
     const clPrefix = `${this.#tag}${idx.toString(36)}-`;
     const reqPrefix = String(1000 + idx);
