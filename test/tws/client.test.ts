@@ -344,6 +344,19 @@ for (const transport of TRANSPORTS) {
       expect(mdRequests.map((fields) => fields[2])).toEqual([String(sub.reqId), String(sub.reqId)]);
     });
 
+    it('a reqCurrentTime() pending at a drop is re-sent on the new connection and resolves there', async () => {
+      const f = track(await fake());
+      const ib = track(await connected(f, transport, { reconnect: FAST_RECONNECT }));
+      f.faults.mute = true;
+      const asked = next(f, 'request', (r: { name: string }) => r.name === 'reqCurrentTime');
+      const time = ib.reqCurrentTime();
+      await asked;
+      f.faults.mute = false;
+      f.dropConnections();
+      expect(await time).toBeGreaterThan(1_600_000_000);
+      expect(f.counts.get('reqCurrentTime')).toBe(2);
+    });
+
     it('a drop in the middle of a message: the partial frame is discarded and the client reconnects', async () => {
       const f = track(await fake());
       const ib = track(await connected(f, transport, { reconnect: FAST_RECONNECT }));
