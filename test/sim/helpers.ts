@@ -1,6 +1,7 @@
 /** Shared test helpers for the simulator and venue adapter tests. */
 import type { EventEmitter } from 'node:events';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach } from 'vitest';
@@ -156,6 +157,15 @@ export class JsonClient {
   send(m: JsonMsg): void {
     this.ws.send(JSON.stringify(m));
   }
+}
+
+/** `params` with the Binance WebSocket API `signature`: HMAC-SHA256 hex of every param sorted by name as `k=v&…`. */
+export function binanceSigned(params: Record<string, string | number>, secret = 'simsecret'): Record<string, string | number> {
+  const payload = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+  return { ...params, signature: createHmac('sha256', secret).update(payload).digest('hex') };
 }
 
 /** `tickwire sim …` as a user runs it: a child process with its output collected. */

@@ -4,13 +4,13 @@
  * messages, the WebSocket API's independent signature checks, server pings, and the drop /
  * silence / malformed faults.
  */
-import { createHash, createHmac, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { connect, sim, TickwireError, type ConnectOptions, type TickwireWebSocket } from '../../src/index.js';
-import { until } from './helpers.js';
+import { binanceSigned, until } from './helpers.js';
 
 let server: sim.SimServer;
 const sockets: TickwireWebSocket[] = [];
@@ -58,13 +58,7 @@ async function call(c: Client, id: string, method: string, params: Record<string
   return c.next((m) => m.id === id);
 }
 
-function signed(params: Record<string, string | number>, secret = 'simsecret'): Record<string, string | number> {
-  const payload = Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
-  return { ...params, signature: createHmac('sha256', secret).update(payload).digest('hex') };
-}
+const signed = binanceSigned;
 
 describe('sim server', () => {
   it("prints the SPKI pin of the certificate it serves (CN/SAN localhost, 127.0.0.1)", async () => {
