@@ -67,7 +67,6 @@ export class CoinbaseMarketData {
   readonly #tracker = new SequenceTracker();
   /** Subscriptions awaiting the venue's `subscriptions` message, by `channel:product`. */
   readonly #pending: PendingRequests<void>;
-  readonly #confirming = new Map<string, Promise<void>>();
   #socket: VenueSocket | null = null;
   #opening: Promise<void> | null = null;
   #closed = false;
@@ -100,7 +99,7 @@ export class CoinbaseMarketData {
     const key = `${wire}:${productId}`;
     const set = this.#subs.get(wire) as Set<string>;
     if (set.has(productId)) {
-      await this.#confirming.get(key);
+      await this.#pending.promise(key);
       if (wire === 'level2') await this.#books.get(productId)?.synced;
       return;
     }
@@ -112,7 +111,6 @@ export class CoinbaseMarketData {
       const socket = this.#socket as VenueSocket;
       await socket.ready();
       const confirmed = this.#pending.add(key, `coinbase subscribe ${wire} ${productId}`);
-      this.#confirming.set(key, confirmed);
       this.#send('subscribe', wire, [productId]);
       await confirmed;
     } catch (e) {
@@ -122,8 +120,6 @@ export class CoinbaseMarketData {
         st.rejectSynced(e as TickwireError);
       }
       throw e;
-    } finally {
-      this.#confirming.delete(key);
     }
     if (st) await st.synced;
   }
@@ -258,7 +254,7 @@ export class CoinbaseMarketData {
   #subscriptions(env: ParsedEnvelope): void {
     for (const raw of env.events) {
       const subs = asObject(asObject(raw, 'subscriptions event').subscriptions, 'subscriptions');
-      for (const key of this.#confirming.keys()) {
+      for (const key of this.#pending.ids()) {
         const i = key.indexOf(':');
         const list = subs[key.slice(0, i)];
         if (Array.isArray(list) && list.includes(key.slice(i + 1))) this.#pending.resolve(key, undefined);

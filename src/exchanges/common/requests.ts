@@ -10,6 +10,7 @@ interface Entry<T> {
   resolve(value: T): void;
   reject(error: TickwireError): void;
   timer: NodeJS.Timeout;
+  promise: Promise<T>;
 }
 
 export class PendingRequests<T> {
@@ -28,19 +29,30 @@ export class PendingRequests<T> {
     return this.#entries.has(id);
   }
 
+  /** The ids of the requests in flight. */
+  ids(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  /** The promise {@link add} returned for request `id`, while it is in flight. */
+  promise(id: string): Promise<T> | undefined {
+    return this.#entries.get(id)?.promise;
+  }
+
   /** A promise for the response to request `id`; `what` names the request in errors. */
   add(id: string, what: string): Promise<T> {
     if (this.#entries.has(id)) {
       return Promise.reject(new TickwireError('INVALID_ARGUMENT', `${what}: a request with id '${id}' is already in flight`));
     }
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#entries.delete(id);
-        reject(new TickwireError('CONN_TIMEOUT', `${what}: no response within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      timer.unref();
-      this.#entries.set(id, { resolve, reject, timer });
-    });
+    let settle!: Pick<Entry<T>, 'resolve' | 'reject'>;
+    const promise = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
+    const timer = setTimeout(() => {
+      this.#entries.delete(id);
+      settle.reject(new TickwireError('CONN_TIMEOUT', `${what}: no response within ${this.#timeoutMs} ms`));
+    }, this.#timeoutMs);
+    timer.unref();
+    this.#entries.set(id, { ...settle, timer, promise });
+    return promise;
   }
 
   /** Settles request `id` with a value; false if no such request is pending. */

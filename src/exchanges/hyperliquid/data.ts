@@ -74,7 +74,6 @@ export class HyperliquidStream {
   readonly #subs = new Map<string, HyperliquidSubscription>();
   readonly #books = new Map<string, BookState>();
   readonly #pending: PendingRequests<void>;
-  readonly #confirming = new Map<string, Promise<void>>();
   #socket: VenueSocket | null = null;
   #opening: Promise<void> | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
@@ -101,7 +100,7 @@ export class HyperliquidStream {
     if (this.#closed) throw new TickwireError('CONN_CLOSED', 'hyperliquid: the adapter is closed');
     const key = subscriptionKey(sub);
     if (this.#subs.has(key)) {
-      await this.#confirming.get(key);
+      await this.#pending.promise(key);
       if (sub.type === 'l2Book') await this.#books.get(sub.coin as string)?.synced;
       return;
     }
@@ -113,7 +112,6 @@ export class HyperliquidStream {
       const socket = this.#socket as VenueSocket;
       await socket.ready();
       const confirmed = this.#pending.add(key, `hyperliquid subscribe ${JSON.stringify(sub)}`);
-      this.#confirming.set(key, confirmed);
       this.#send('subscribe', sub);
       await confirmed;
     } catch (e) {
@@ -123,8 +121,6 @@ export class HyperliquidStream {
         st.rejectSynced(e as TickwireError);
       }
       throw e;
-    } finally {
-      this.#confirming.delete(key);
     }
     if (st) await st.synced;
   }
@@ -255,7 +251,7 @@ export class HyperliquidStream {
         const msg = typeof m.data === 'string' ? m.data : JSON.stringify(m.data);
         const err = new VenueError('VENUE_MESSAGE_INVALID', 'hyperliquid', `hyperliquid: the venue answered with an error: ${msg}`, { venueMessage: msg });
         // Errors carry no request id: one names the subscription it refuses, if any is pending.
-        for (const key of this.#confirming.keys()) {
+        for (const key of this.#pending.ids()) {
           const [type = '', coin = '', user = ''] = key.split('|');
           if (msg.includes(type) && msg.includes(coin) && msg.toLowerCase().includes(user)) {
             this.#pending.reject(key, err);
