@@ -33,16 +33,8 @@ export function next<T extends unknown[] = unknown[]>(emitter: Emitter, event: s
   });
 }
 
-/** Awaits a promise that must reject with a TickwireError of `code`; returns the error. */
-export async function rejects(p: Promise<unknown>, code: string): Promise<TickwireError> {
-  const err = await p.then(
-    () => new Error('succeeded, but should have failed'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TickwireError);
-  expect((err as TickwireError).code).toBe(code);
-  return err as TickwireError;
-}
+/** Awaits a promise that must reject with a TickwireError of `code`; returns the error (the net tests' helper). */
+export { expectCode as rejects } from '../net/helpers.js';
 
 /** Calls `fn`, which must throw a TickwireError of `code`. */
 export function throws(fn: () => unknown, code: string): TickwireError {
