@@ -75,6 +75,21 @@ function conditions(io: FieldIO, o: OrderRecord): void {
   }
 }
 
+/** action … orderRef: the main and the first extended order fields, the same run in placeOrder and openOrder. */
+function orderHead(io: FieldIO, o: OrderRecord): void {
+  io.str(o, 'action');
+  io.decimal(o, 'totalQuantity');
+  io.str(o, 'orderType');
+  io.floatMax(o, 'lmtPrice');
+  io.floatMax(o, 'auxPrice');
+  io.str(o, 'tif');
+  io.str(o, 'ocaGroup');
+  io.str(o, 'account');
+  io.str(o, 'openClose');
+  io.int(o, 'origin');
+  io.str(o, 'orderRef');
+}
+
 /** The per-leg prices of a combo order behind their count. */
 function comboLegPrices(io: FieldIO, o: OrderRecord): void {
   const n = io.count(o.orderComboLegPrices.length);
@@ -139,19 +154,7 @@ export function walkPlaceOrder(io: FieldIO, sv: number, c: ContractRecord, o: Or
   contractFields(io, c, true);
   io.str(c, 'secIdType');
   io.str(c, 'secId');
-  // main order fields
-  io.str(o, 'action');
-  io.decimal(o, 'totalQuantity');
-  io.str(o, 'orderType');
-  io.floatMax(o, 'lmtPrice');
-  io.floatMax(o, 'auxPrice');
-  // extended order fields
-  io.str(o, 'tif');
-  io.str(o, 'ocaGroup');
-  io.str(o, 'account');
-  io.str(o, 'openClose');
-  io.int(o, 'origin');
-  io.str(o, 'orderRef');
+  orderHead(io, o);
   io.bool(o, 'transmit');
   io.int(o, 'parentId');
   io.bool(o, 'blockOrder');
@@ -277,18 +280,7 @@ function pegBench(io: FieldIO, o: OrderRecord): void {
 export function walkOpenOrder(io: FieldIO, sv: number, c: ContractRecord, o: OrderRecord, s: OrderStateRecord): void {
   io.int(o, 'orderId');
   contractFields(io, c, false);
-  // order
-  io.str(o, 'action');
-  io.decimal(o, 'totalQuantity');
-  io.str(o, 'orderType');
-  io.floatMax(o, 'lmtPrice');
-  io.floatMax(o, 'auxPrice');
-  io.str(o, 'tif');
-  io.str(o, 'ocaGroup');
-  io.str(o, 'account');
-  io.str(o, 'openClose');
-  io.int(o, 'origin');
-  io.str(o, 'orderRef');
+  orderHead(io, o);
   io.int(o, 'clientId');
   io.int(o, 'permId');
   io.bool(o, 'outsideRth');
