@@ -16,6 +16,7 @@ import { createHmac } from 'node:crypto';
 
 import { TickwireError } from '../../native/errors.js';
 import { formatDecimal } from '../common/decimal.js';
+import { checkOrderShape } from '../common/orders.js';
 import type { OrderRequest } from '../common/types.js';
 
 export type BinanceParamValue = string | number | boolean;
@@ -95,8 +96,7 @@ export function binanceOrderParams(order: ResolvedOrder, precision: BinancePreci
   if (typeof order.symbol !== 'string' || !/^[A-Z0-9]{2,20}$/.test(order.symbol)) {
     throw new TickwireError('INVALID_ARGUMENT', `order.symbol must be a Binance symbol like 'BTCUSDT', got '${String(order.symbol)}'`);
   }
-  if (order.side !== 'buy' && order.side !== 'sell') throw new TickwireError('INVALID_ARGUMENT', `order.side must be 'buy' or 'sell'`);
-  if (order.type !== 'limit' && order.type !== 'market') throw new TickwireError('INVALID_ARGUMENT', `order.type must be 'limit' or 'market'`);
+  checkOrderShape(order);
   checkBinanceClientOrderId(order.clientOrderId);
   const p: Record<string, BinanceParamValue> = {
     apiKey: ctx.apiKey,
@@ -114,7 +114,6 @@ export function binanceOrderParams(order: ResolvedOrder, precision: BinancePreci
   p.side = order.side === 'buy' ? 'BUY' : 'SELL';
   p.symbol = order.symbol;
   if (order.type === 'limit') p.timeInForce = (order.timeInForce ?? 'gtc').toUpperCase();
-  else if (order.timeInForce !== undefined) throw new TickwireError('INVALID_ARGUMENT', 'a market order takes no timeInForce');
   p.timestamp = ctx.timestamp;
   p.type = order.type === 'limit' ? 'LIMIT' : 'MARKET';
   return p;
