@@ -265,9 +265,8 @@ export function binanceVenue(ctx: SimContext): SimVenue {
     if (!isLimit && params.price !== undefined) throw new ApiError(400, -1106, "Parameter 'price' sent when not required.");
     const price = isLimit ? units(params, 'price', sym.spec.priceDecimals, 'PRICE_FILTER') : null;
     const qty = units(params, 'quantity', sym.spec.qtyDecimals, 'LOT_SIZE');
-    let clientOrderId = params.newClientOrderId;
-    if (clientOrderId === undefined) clientOrderId = `sim${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-    if (typeof clientOrderId !== 'string' || !CLIENT_ID.test(clientOrderId)) {
+    const clientOrderId = params.newClientOrderId;
+    if (clientOrderId !== undefined && (typeof clientOrderId !== 'string' || !CLIENT_ID.test(clientOrderId))) {
       throw new ApiError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.");
     }
     const respType = params.newOrderRespType ?? 'FULL';
@@ -286,7 +285,7 @@ export function binanceVenue(ctx: SimContext): SimVenue {
         timeInForce: tif,
         price,
         qty,
-        clientOrderId,
+        ...(clientOrderId === undefined ? {} : { clientOrderId }),
       });
     } catch (e) {
       if (e instanceof SimReject) {

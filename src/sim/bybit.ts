@@ -265,7 +265,7 @@ export function bybitVenue(ctx: SimContext): BybitSimVenue {
         timeInForce: tif,
         price,
         qty,
-        clientOrderId: link === '' ? `sim-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}` : link,
+        ...(link === '' ? {} : { clientOrderId: link }),
       });
     } catch (e) {
       if (e instanceof SimReject) throw new BybitError(e.kind === 'duplicate' ? 170141 : 10001, e.kind === 'duplicate' ? 'Duplicate clientOrderId.' : e.message);

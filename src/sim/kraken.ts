@@ -343,11 +343,11 @@ export function krakenVenue(ctx: SimContext): SimVenue {
     if (!limit && p.limit_price !== undefined) throw new KrakenError('EGeneral:Invalid arguments:limit_price');
     const price = limit ? units(p.limit_price, sym.spec.priceDecimals, 'limit_price') : null;
     const qty = units(p.order_qty, sym.spec.qtyDecimals, 'order_qty');
-    const clOrdId = p.cl_ord_id === undefined ? `sim${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` : p.cl_ord_id;
-    if (typeof clOrdId !== 'string' || clOrdId.length === 0 || clOrdId.length > 36) throw new KrakenError('EGeneral:Invalid arguments:cl_ord_id');
+    const clOrdId = p.cl_ord_id;
+    if (clOrdId !== undefined && (typeof clOrdId !== 'string' || clOrdId.length === 0 || clOrdId.length > 36)) throw new KrakenError('EGeneral:Invalid arguments:cl_ord_id');
     let order: SimOrder;
     try {
-      order = matching.place({ account: acct, symbol: sym.key, side: p.side, type: limit ? 'limit' : 'market', timeInForce: tif, price, qty, clientOrderId: clOrdId });
+      order = matching.place({ account: acct, symbol: sym.key, side: p.side, type: limit ? 'limit' : 'market', timeInForce: tif, price, qty, ...(clOrdId === undefined ? {} : { clientOrderId: clOrdId }) });
     } catch (e) {
       if (e instanceof SimReject) throw new KrakenError(e.kind === 'duplicate' ? 'EOrder:Duplicate cl_ord_id' : `EOrder:${e.message}`);
       throw e;

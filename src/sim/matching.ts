@@ -27,12 +27,14 @@ export interface SimOrderRequest {
   price: number | null;
   /** Quantity in lots. */
   qty: number;
-  clientOrderId: string;
+  /** Unique among the account's open orders; absent: the engine assigns `sim-<orderId>`. */
+  clientOrderId?: string;
 }
 
 export type SimOrderStatus = 'new' | 'partially_filled' | 'filled' | 'canceled' | 'expired';
 
 export interface SimOrder extends SimOrderRequest {
+  clientOrderId: string;
   orderId: number;
   /** Filled lots. */
   filled: number;
@@ -103,10 +105,11 @@ export class Matching extends EventEmitter<MatchingEvents> {
     if (req.type === 'limit' && (req.price === null || !Number.isSafeInteger(req.price) || req.price <= 0)) {
       throw new SimReject('invalid', 'limit orders need a price > 0 in tick units');
     }
-    const cidKey = `${req.account}\u0000${req.clientOrderId}`;
-    if (this.#byClientId.has(cidKey)) throw new SimReject('duplicate', `client order id ${req.clientOrderId} is in use`);
+    const clientOrderId = req.clientOrderId ?? `sim-${this.#nextId}`;
+    const cidKey = `${req.account}\u0000${clientOrderId}`;
+    if (this.#byClientId.has(cidKey)) throw new SimReject('duplicate', `client order id ${clientOrderId} is in use`);
     const now = Date.now();
-    const order: SimOrder = { ...req, orderId: this.#nextId++, filled: 0, quote: 0, status: 'new', time: now, updateTime: now };
+    const order: SimOrder = { ...req, clientOrderId, orderId: this.#nextId++, filled: 0, quote: 0, status: 'new', time: now, updateTime: now };
     this.#report(order, 'new', null);
 
     const limit = req.type === 'market' ? null : req.price;

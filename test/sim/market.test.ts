@@ -140,6 +140,17 @@ describe('sim matching engine', () => {
     expect(() => me.place({ ...base, side: 'buy', type: 'market', price: null, qty: 0 })).toThrow(sim.SimReject);
     expect(() => me.place({ ...base, side: 'buy', type: 'limit', price: null, qty: 1 })).toThrow(sim.SimReject);
   });
+
+  it('assigns sim-<orderId> to an order without a client order id, unique among open orders', () => {
+    const { me, sym } = setup();
+    const bid = sym.bestBid() as number;
+    const { clientOrderId: _omit, ...noId } = base;
+    const a = me.place({ ...noId, side: 'buy', type: 'limit', price: bid - 5, qty: 1 });
+    const b = me.place({ ...noId, side: 'buy', type: 'limit', price: bid - 5, qty: 1 });
+    expect(a.clientOrderId).toBe(`sim-${a.orderId}`);
+    expect(b.clientOrderId).toBe(`sim-${b.orderId}`);
+    expect(me.openOrders('a').map((o) => o.clientOrderId)).toEqual([a.clientOrderId, b.clientOrderId]);
+  });
 });
 
 describe('sim faults', () => {
