@@ -12,6 +12,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import { OrderTemplate, Slot } from '../../src/index.js';
 import { atLeast, atMost, fmtX, markdown, percentile, sortedCopy, type NetContext, type NetReport } from '../lib/net.js';
@@ -56,6 +58,21 @@ interface Sample {
   sysNsPerOrder: number;
   /** CPU of the io_uring submission thread(s) per order ('io_uring_sqpoll'), from schedstat. */
   sqNsPerOrder: number;
+}
+
+/**
+ * JS heap bytes one send allocates: a full GC, then `count` sends back to back (no await, so no
+ * other JS runs and, for so few bytes, no scavenge), read from used_heap_size. A scavenge in
+ * between would only make a contender look leaner, and both sides are measured alike.
+ */
+function heapBytesPerSend(count: number, sendOne: (i: number) => void): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 64; i++) sendOne(i); // ICs and feedback settle first
+  gc();
+  const h0 = getHeapStatistics().used_heap_size;
+  for (let i = 0; i < count; i++) sendOne(i);
+  return (getHeapStatistics().used_heap_size - h0) / count;
 }
 
 /**
@@ -177,6 +194,15 @@ export async function run(ctx: NetContext): Promise<NetReport> {
       }
     }
   }
+  // Allocation per order, after the timed rounds (queues drained): the "no allocation" claim.
+  // 2,000 orders stay under the 1 MiB send high-water mark; the empty loop's reading (heap
+  // accounting moves in allocation-buffer steps) is subtracted.
+  await (cases[1]?.drain ?? tick)();
+  const allocEmpty = heapBytesPerSend(2000, (cases[0] as (typeof cases)[number]).send);
+  const allocTemplate = Math.max(0, heapBytesPerSend(2000, (cases[1] as (typeof cases)[number]).send) - allocEmpty);
+  await (cases[1]?.drain ?? tick)();
+  const allocRef = heapBytesPerSend(2000, (cases[3] as (typeof cases)[number]).send) - allocEmpty;
+  await (cases[3]?.drain ?? tick)();
   await closeTickwire(tw);
   await closeTickwire(twSq);
   await closeWs(ws);
@@ -220,6 +246,8 @@ export async function run(ctx: NetContext): Promise<NetReport> {
     `Order path over wss:// (${rounds} interleaved rounds; burst: ${n} orders per case in runs of 256; isolated: ${Math.floor(n / 4)} orders, one per event-loop turn; each send timed alone, wall clock, minus the empty loop's p50 (two clock reads: ${((clockNs.burst ?? 0)).toFixed(0)} ns in bursts, ${((clockNs.isolated ?? 0)).toFixed(0)} ns isolated); CPU = process user / system time over the whole run (sends, drains, completions) ÷ orders, minus the same loop with a no-op send, median of rounds). CPU columns count everything the process does per order, completion handling included; "SQ thread CPU" is the io_uring submission thread of the 'io_uring_sqpoll' transport (schedstat, its 100 ms idle spin after each case included); "decision to bytes handed to the kernel" is the send call itself (the p50 columns).`,
     '',
     markdown(rows),
+    '',
+    `JS heap allocated per order (2,000 sends back to back after a full GC, minus the empty loop's reading): template ${allocTemplate.toFixed(1)} B, reference ${allocRef.toFixed(0)} B.`,
   ].join('\n');
   type Outcome = { p50: number; p50ns: number; user: number; userRatio: number; sq: number };
   const iso = outcome.isolated as Outcome;
@@ -229,6 +257,13 @@ export async function run(ctx: NetContext): Promise<NetReport> {
     text,
     targets: [
       atLeast('order path, bursts: template vs JSON.stringify + createHmac + ws.send (p50 per order)', burst.p50, 10),
+      {
+        goal: '(info) order path: JS heap allocated per template send (the hot path allocates nothing)',
+        measured: `${allocTemplate.toFixed(1)} B (reference ${allocRef.toFixed(0)} B)`,
+        required: '<= 16 B',
+        value: allocTemplate,
+        met: allocTemplate <= 16,
+      },
       atLeast('order path, isolated orders: template vs reference (p50 per order, submit syscall included)', iso.p50, 10),
       atLeast(
         "order path, isolated orders, transport 'io_uring_sqpoll': template vs reference (p50 per order)",

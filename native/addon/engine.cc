@@ -94,6 +94,8 @@ struct Engine {
   uint32_t *touched;    // ids of connections with events since the last JS call (2 × max_conns)
   uint32_t n_touched;
   int32_t *ring;        // shared with JS (external ArrayBuffer)
+  double *order_args;   // [price, qty] of the next engineSendOrder, written by JS (external
+                        // ArrayBuffer): double arguments to a native call are boxed, 32 B per order
   uint32_t ring_len;    // events in the ring
   bool in_batch;
   bool in_js;           // inside the events callback: calls from JS must not parse (see after_call)
@@ -475,6 +477,7 @@ void finalize_engine(napi_env env, void *data, void *) {
     delete[] eng->conns;
     delete[] eng->touched;
     delete[] eng->ring;
+    delete[] eng->order_args;
     delete eng;
   });
 }
@@ -527,6 +530,7 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
   e->conns = new Conn[max_conns]();
   e->touched = new uint32_t[size_t(max_conns) * 2]();  // an id is listed at most twice: freed and reused within one JS call
   e->ring = new int32_t[size_t(kRingEvents) * kEventInts]();
+  e->order_args = new double[2]();
   for (uint32_t i = 0; i < max_conns; i++)
     e->conns[i].id = i;
   int r = tw_io_init(e->io, int(kind), e->slots, max_conns, e->cq, max_conns * 4 + 64, 0);
@@ -537,6 +541,7 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
     delete[] e->conns;
     delete[] e->touched;
     delete[] e->ring;
+    delete[] e->order_args;
     delete e;
     return throw_status(env, "IO_INIT_FAILED", "the I/O backend could not start", r);
   }
@@ -556,14 +561,16 @@ napi_value EngineCreate(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "tickwire:engine", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, nullptr, name, &e->async);
 
-  napi_value handle, ring, out;
+  napi_value handle, ring, args, out;
   napi_create_external(env, e, finalize_engine, nullptr, &handle);
   napi_create_reference(env, handle, 0, &e->self);
   napi_create_external_arraybuffer(env, e->ring, size_t(kRingEvents) * kEventInts * sizeof(int32_t), nullptr,
                                    nullptr, &ring);
-  napi_create_array_with_length(env, 2, &out);
+  napi_create_external_arraybuffer(env, e->order_args, 2 * sizeof(double), nullptr, nullptr, &args);
+  napi_create_array_with_length(env, 3, &out);
   napi_set_element(env, out, 0, handle);
   napi_set_element(env, out, 1, ring);
+  napi_set_element(env, out, 2, args);
   return out;
 }
 
@@ -763,19 +770,20 @@ static napi_value EngineSend(napi_env env, napi_callback_info info) {
   return send_result(env, e, c, tw_client_send(&c->client, int(opcode), data, len));
 }
 
-// engineSendOrder(handle, id, template, price, qty) → like engineSend. The order path in one call:
+// engineSendOrder(handle, id, template) → like engineSend, for the price and quantity JS wrote into
+// the order-args buffer (engineCreate's third element) just before. The order path in one call:
 // render the template (slots formatted, HMAC signed), then frame, mask, encrypt and submit.
 static napi_value EngineSendOrder(napi_env env, napi_callback_info info) {
-  TW_ARGS(5);
+  TW_ARGS(3);
   Engine *e;
   Conn *c = engine_conn(env, argv, &e);
   if (!c)
     return nullptr;
   TwOrderTemplate *o = tw_order_of(env, argv[2]);
-  double price, qty;
-  if (!o || napi_get_value_double(env, argv[3], &price) != napi_ok || napi_get_value_double(env, argv[4], &qty) != napi_ok)
-    return o ? tw_throw_range(env, "INVALID_ARGUMENT", "price and qty must be numbers") : nullptr;
-  int64_t n = tw_order_render(&o->t, price, qty, 0, o->out, sizeof o->out);
+  if (!o)
+    return nullptr;
+  // Price and quantity come through the engine's shared order_args, not as arguments.
+  int64_t n = tw_order_render(&o->t, e->order_args[0], e->order_args[1], 0, o->out, sizeof o->out);
   return send_result(env, e, c, n < 0 ? int(n) : tw_client_send(&c->client, TW_WS_OP_TEXT, o->out, size_t(n)));
 }
 

@@ -43,10 +43,11 @@ export interface NativeTlsRequest {
 type EngineHandle = { readonly __brand: 'EngineHandle' };
 
 interface EngineBinding {
-  engineCreate(kind: number, maxConns: number, onEvents: (count: number) => void): [EngineHandle, ArrayBuffer];
+  /** → [handle, event ring, order args ([price, qty] read by engineSendOrder)]. */
+  engineCreate(kind: number, maxConns: number, onEvents: (count: number) => void): [EngineHandle, ArrayBuffer, ArrayBuffer];
   engineConnect(h: EngineHandle, req: NativeConnectRequest): [number, ArrayBuffer];
   engineSend(h: EngineHandle, id: number, payload: Uint8Array | string, opcode: number): number;
-  engineSendOrder(h: EngineHandle, id: number, template: unknown, price: number, qty: number): number;
+  engineSendOrder(h: EngineHandle, id: number, template: unknown): number;
   engineClose(h: EngineHandle, id: number, code: number, reason: string): number;
   engineAbort(h: EngineHandle, id: number, status: number): void;
   engineStats(h: EngineHandle, id: number, out: Float64Array): void;
@@ -73,16 +74,19 @@ export class NativeEngine {
   readonly #sinks: Array<NativeConnectionSink | undefined> = [];
   #live = 0;
   readonly #statsOut = new Float64Array(4);
+  /** Price and quantity for engineSendOrder: a double passed as an argument to a native call is boxed (32 B per order for two). */
+  readonly #orderArgs: Float64Array;
 
   private constructor(transport: ActiveTransport, reason: string) {
     this.transport = transport;
     this.reason = reason;
     const kind = transport === 'io_uring' ? native.IO_URING : transport === 'io_uring_sqpoll' ? native.IO_URING_SQPOLL : native.IO_EPOLL;
-    const [handle, ring] = native.engineCreate(kind, MAX_CONNECTIONS, (n) =>
+    const [handle, ring, orderArgs] = native.engineCreate(kind, MAX_CONNECTIONS, (n) =>
       this.#dispatch(n),
     );
     this.#handle = handle;
     this.#ring = new Int32Array(ring);
+    this.#orderArgs = new Float64Array(orderArgs);
   }
 
   static #engines = new Map<string, NativeEngine>();
@@ -137,7 +141,11 @@ export class NativeEngine {
 
   /** Renders, signs and sends an order template (see src/orders/template.ts): one native call. */
   sendOrder(id: number, template: unknown, price: number, qty: number): number {
-    return native.engineSendOrder(this.#handle, id, template, price, qty);
+    if (typeof price !== 'number' || typeof qty !== 'number') throw new TickwireError('INVALID_ARGUMENT', 'price and qty must be numbers');
+    const a = this.#orderArgs;
+    a[0] = price;
+    a[1] = qty;
+    return native.engineSendOrder(this.#handle, id, template);
   }
 
   close(id: number, code: number, reason: string): number {

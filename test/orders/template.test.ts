@@ -190,6 +190,7 @@ describe('order templates on a live connection', () => {
     const ws = await connect(url, { reconnect: false, tls: { ca: read('ca.pem').toString(), servername: 'localhost' } });
     const t = OrderTemplate.compile(spec(2, 6), ws);
     expect(() => t.send({ price: Number.NaN, qty: 1 })).toThrowError(expect.objectContaining({ code: 'ORDER_VALUE_OUT_OF_RANGE' }) as unknown as Error);
+    expect(() => t.send({ price: '1' as unknown as number, qty: 1 })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as unknown as Error);
     t.send({ price: 1, qty: 1 });
     await expect.poll(() => received.length).toBe(1);
     expect(JSON.parse(received[0] as string).id).toBe('1');
