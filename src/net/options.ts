@@ -130,11 +130,11 @@ export function engineTransport(transport: Transport, busyPollUs: number): Trans
   return transport === 'auto' && busyPollUs > 0 ? 'epoll' : transport;
 }
 
-/** A transport choice, 'auto' when undefined. */
-export function checkTransport(v: unknown): Transport {
+/** A transport choice, 'auto' when undefined; `context` prefixes the error message (e.g. 'tws.connect: '). */
+export function checkTransport(v: unknown, context = ''): Transport {
   const transport = v ?? 'auto';
   if (transport !== 'auto' && transport !== 'io_uring' && transport !== 'io_uring_sqpoll' && transport !== 'epoll') {
-    invalidArgument(`transport must be 'auto', 'io_uring', 'io_uring_sqpoll' or 'epoll', got '${String(transport)}'`);
+    invalidArgument(`${context}transport must be 'auto', 'io_uring', 'io_uring_sqpoll' or 'epoll', got '${String(transport)}'`);
   }
   return transport;
 }

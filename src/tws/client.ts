@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 
 import { TickwireError } from '../native/errors.js';
-import { DEFAULT_RECONNECT, type ReconnectOptions, type Transport } from '../net/options.js';
+import { checkTransport, DEFAULT_RECONNECT, type ReconnectOptions, type Transport } from '../net/options.js';
 import { contractRecord, describeContract, type Contract, type ContractDescription } from './contract.js';
 import {
   codeForIbError,
@@ -379,8 +379,7 @@ function resolveOptions(o: TwsConnectOptions & TwsInternalOptions): Resolved & {
   const userClientId = o.clientId !== undefined;
   const clientId = userClientId ? intOption(o.clientId, 'clientId', 0, 2_147_483_647) : defaultClientId();
   const range = checkVersionRange(o.minVersion ?? MIN_SUPPORTED_VERSION, o.maxVersion ?? MAX_SUPPORTED_VERSION);
-  const transport = o.transport ?? 'auto';
-  if (!['auto', 'io_uring', 'epoll'].includes(transport)) invalid(`transport must be 'auto', 'io_uring' or 'epoll', got '${String(transport)}'`);
+  const transport = checkTransport(o.transport, 'tws.connect: ');
   const rc = o.reconnect === undefined ? DEFAULT_RECONNECT : o.reconnect;
   if (rc) {
     intOption(rc.initialDelayMs, 'reconnect.initialDelayMs', 0);

@@ -10,7 +10,7 @@ import { TickwireError } from '../../src/native/errors.js';
 import { startFakeTws, type FakeTws, type FakeTwsOptions } from '../../src/sim/tws/index.js';
 import { TwsClient, type TwsConnectOptions } from '../../src/tws/client.js';
 
-export const TRANSPORTS = ['io_uring', 'epoll'] as const;
+export const TRANSPORTS = ['io_uring', 'io_uring_sqpoll', 'epoll'] as const;
 
 export const FAST_RECONNECT = { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 0, jitter: false };
 
